@@ -1,0 +1,52 @@
+package org.openspp.gateway;
+
+import java.util.Set;
+import org.openspp.gateway.cli.LoadCommand;
+import org.openspp.gateway.cli.ServeCommand;
+import org.openspp.gateway.cli.TokenCommand;
+import org.openspp.gateway.config.ConfigException;
+import org.openspp.gateway.config.ConfigLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The launcher: {@code serve} (default), {@code load} and {@code token}. Exit codes: 0 ok, 1 runtime failure,
+ * 2 usage or input error (including invalid configuration).
+ */
+@Command(name = "spp-gateway", mixinStandardHelpOptions = true, version = "spp-gateway 0.1.0",
+    description = "OpenSPP API v2 bulk export gateway.",
+    subcommands = {ServeCommand.class, LoadCommand.class, TokenCommand.class})
+public final class GatewayMain implements Runnable {
+
+  private static final Set<String> TOP_LEVEL = Set.of("serve", "load", "token", "-h", "--help", "-V", "--version", "help");
+
+  @Override
+  public void run() {
+    // reached only for "spp-gateway" with top-level options handled by picocli
+  }
+
+  public static void main(String[] args) {
+    System.setProperty("spp.log.format", ConfigLoader.logAppender(System.getenv(), System.console() != null));
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code. */
+  public static int run(String[] args) {
+    String[] effective = args;
+    if (args.length == 0 || !TOP_LEVEL.contains(args[0])) {
+      effective = new String[args.length + 1];
+      effective[0] = "serve";
+      System.arraycopy(args, 0, effective, 1, args.length);
+    }
+    CommandLine cli = new CommandLine(new GatewayMain());
+    cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      if (ex instanceof ConfigException) {
+        commandLine.getErr().println("configuration error: " + ex.getMessage());
+        return 2;
+      }
+      commandLine.getErr().println("error: " + ex.getMessage());
+      return 1;
+    });
+    return cli.execute(effective);
+  }
+}

@@ -1,0 +1,22 @@
+package org.openspp.gateway.bus;
+
+/** Event-bus addresses. One place, so that every tier agrees on them. */
+public final class Addresses {
+
+  /** {@link ExportRequest} in, {@link ExportResult} out; consumed by the aggregator verticles. */
+  public static final String EXPORT = "gateway.aggregate";
+
+  /** {@code String} client id in, {@link ClientRecord} out (or failure {@link Failure#NOT_FOUND}). */
+  public static final String CLIENT_LOOKUP = "gateway.clients.lookup";
+
+  /** Message header that carries the request id on every message of a request. */
+  public static final String REQUEST_ID_HEADER = "request-id";
+
+  private Addresses() {
+  }
+
+  /** {@link ResolveRequest} in, {@link ResolveResult} out; one address per resource type. */
+  public static String resolve(ResourceType type) {
+    return "gateway.resolve." + type.scopeName();
+  }
+}

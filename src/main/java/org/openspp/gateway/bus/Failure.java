@@ -1,0 +1,35 @@
+package org.openspp.gateway.bus;
+
+/**
+ * Failure codes carried by {@code Message.fail(code, reason)} between verticles. The HTTP edge maps each
+ * to one problem+json response; the reason text is for logs and never contains identifiers.
+ */
+public enum Failure {
+  /** The looked-up entity does not exist (client lookup). */
+  NOT_FOUND(404),
+  /** The registry cannot take the request now: breaker open, pool saturated, connection refused. */
+  REGISTRY_UNAVAILABLE(503),
+  /** The registry did not answer within its deadline. */
+  REGISTRY_TIMEOUT(504),
+  /** Anything unexpected. */
+  INTERNAL(500);
+
+  private final int code;
+
+  Failure(int code) {
+    this.code = code;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public static Failure fromCode(int code) {
+    for (Failure f : values()) {
+      if (f.code == code) {
+        return f;
+      }
+    }
+    return INTERNAL;
+  }
+}

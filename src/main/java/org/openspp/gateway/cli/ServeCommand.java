@@ -1,0 +1,161 @@
+package org.openspp.gateway.cli;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.openspp.gateway.MainVerticle;
+import org.openspp.gateway.auth.TokenMinter;
+import org.openspp.gateway.config.ConfigLoader;
+import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.db.EmbeddedRegistry;
+import org.openspp.gateway.db.LoadReport;
+import org.openspp.gateway.db.PgPools;
+import org.openspp.gateway.db.RegistryLoader;
+import org.openspp.gateway.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code serve} (the default command): starts the gateway. With no database configured it starts the
+ * embedded PostgreSQL, loads the demo registry and prints ready-to-paste {@code curl} commands with a demo
+ * token for each demo client. Runs until SIGTERM/SIGINT.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Start the gateway (the default command). Without SPP_DB_URL it starts an embedded "
+        + "PostgreSQL with demo data and prints demo tokens.")
+public final class ServeCommand implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  /** The demo registry loaded into the embedded database. */
+  public static final String DEMO_RESOURCE = "demo/registry.ndjson";
+  /** An identifier of the demo registry, used in the printed curl commands. */
+  public static final String DEMO_IDENTIFIER = "urn:gov:ph:psa:national-id|PH-100000002";
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file (default: conf/config.yaml if present)")
+  Path configFile;
+
+  @Option(names = "--no-migrate", description = "Do not apply pending schema migrations at start")
+  boolean noMigrate;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of the embedded PostgreSQL (default: ./.spp-gateway/pg)")
+  Path dataDir;
+
+  @Override
+  public Integer call() throws Exception {
+    GatewayConfig config = ConfigLoader.load(configFile, System.getenv());
+    if (dataDir != null) {
+      config = GatewayConfigs.withDataDir(config, dataDir.toString());
+    }
+    EmbeddedRegistry embedded = null;
+    boolean demo = config.db().url() == null;
+    if (demo) {
+      log.info("no SPP_DB_URL configured: starting the embedded PostgreSQL in {}", config.db().embeddedDataDir());
+      embedded = EmbeddedRegistry.start(Path.of(config.db().embeddedDataDir()));
+      config = config.withDbUrl(embedded.url());
+      if (config.auth().jwtSecret() == null) {
+        config = config.withJwtSecret(CliSupport.embeddedSecret(config, true));
+      }
+    }
+    if (config.auth().jwtSecret() == null) {
+      log.warn("no HS256 secret configured (SPP_JWT_SECRET): every token will be refused");
+    }
+
+    PrometheusMeterRegistry registry = Metrics.newRegistry();
+    Vertx vertx = Metrics.vertx(registry);
+    CountDownLatch stopped = new CountDownLatch(1);
+    EmbeddedRegistry server = embedded;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, server, stopped), "spp-shutdown"));
+    try {
+      if (config.db().migrate() && !noMigrate) {
+        int applied = CliSupport.migrateAll(vertx, config);
+        log.info("schema migrations applied: {}", applied);
+      }
+      if (demo) {
+        loadDemo(vertx, config);
+      }
+      vertx.deployVerticle(new MainVerticle(config, registry)).await();
+    } catch (Exception e) {
+      log.error("start-up failed: {}", e.getMessage());
+      stopped.countDown();
+      System.exit(1);
+    }
+    if (demo) {
+      printDemo(spec.commandLine().getOut(), config);
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private static void loadDemo(Vertx vertx, GatewayConfig config) throws IOException {
+    List<String> lines;
+    try (InputStream in = ServeCommand.class.getClassLoader().getResourceAsStream(DEMO_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("demo registry " + DEMO_RESOURCE + " missing from the jar");
+      }
+      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+    Pool pool = PgPools.create(vertx, config.db().url(), 2, 8, 0, "demo-load");
+    try {
+      LoadReport report = new RegistryLoader(vertx, pool).load(DEMO_RESOURCE, lines, false).await();
+      log.info("demo registry loaded: {} individuals, {} groups, {} clients, {} consents",
+          report.individuals(), report.groups(), report.clients(), report.consents());
+    } finally {
+      pool.close().await();
+    }
+  }
+
+  private static void printDemo(PrintWriter out, GatewayConfig config) {
+    TokenMinter minter = new TokenMinter(config.auth().jwtSecret(), config.auth().issuer(), config.auth().audience());
+    String url = "http://localhost:" + config.http().port() + "/api/v2/spp/\\$bulk/export";
+    out.println();
+    out.println("spp-gateway is ready on the embedded demo registry. Demo tokens are valid for 24 hours.");
+    for (String[] client : List.of(
+        new String[] {"demo-programme", "legal basis public_task: sees every record"},
+        new String[] {"demo-ngo", "legal basis consent: sees consented records only"})) {
+      String token = minter.mint(client[0], List.of("individual:read", "group:read"), Duration.ofHours(24));
+      out.println();
+      out.println("# " + client[0] + " (" + client[1] + ")");
+      out.println("curl -s -X POST \"" + url + "\" \\");
+      out.println("  -H 'Authorization: Bearer " + token + "' \\");
+      out.println("  -H 'Content-Type: application/json' \\");
+      out.println("  -d '{\"type\":\"Individual\",\"identifiers\":[\"" + DEMO_IDENTIFIER + "\"]}'");
+    }
+    out.println();
+    out.println("Metrics: http://localhost:" + config.management().port() + "/metrics   Stop: Ctrl-C");
+    out.flush();
+  }
+
+  private static void shutdown(Vertx vertx, EmbeddedRegistry embedded, CountDownLatch stopped) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (IOException e) {
+        log.warn("embedded PostgreSQL did not stop cleanly: {}", e.toString());
+      }
+    }
+    stopped.countDown();
+  }
+}

@@ -1,0 +1,372 @@
+package org.openspp.gateway.config;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.openspp.gateway.bus.ResourceType;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Builds the {@link GatewayConfig}: built-in defaults, then the YAML file ({@code conf/config.yaml} or
+ * {@code --config FILE}), then environment variables; later wins. Unknown keys and invalid values fail with a
+ * {@link ConfigException} naming the key. Secrets may come from {@code <NAME>_FILE} variables (Kubernetes
+ * Secret mounts). Runs once at start-up, before Vert.x exists, so it reads files synchronously.
+ */
+public final class ConfigLoader {
+
+  /** The file read when no {@code --config} is given; optional. */
+  public static final Path DEFAULT_FILE = Path.of("conf", "config.yaml");
+
+  /** Environment variable → configuration key. The order is the precedence among aliases (later wins). */
+  static final Map<String, String> ENV_KEYS = envKeys();
+
+  private ConfigLoader() {
+  }
+
+  private static Map<String, String> envKeys() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("SPP_HTTP_PORT", "http.port");
+    m.put("SPP_MANAGEMENT_PORT", "management.port");
+    m.put("SPP_DB_URL", "db.url");
+    m.put("SPP_DB_POOL_SIZE", "db.poolSize");
+    m.put("OPENSPP_JWT_SECRET", "auth.jwt.secret");
+    m.put("SPP_JWT_SECRET", "auth.jwt.secret");
+    m.put("SPP_JWT_ISSUER", "auth.jwt.issuer");
+    m.put("SPP_JWT_AUDIENCE", "auth.jwt.audience");
+    m.put("SPP_JWKS_URL", "auth.jwks.url");
+    m.put("SPP_JWKS_ISSUER", "auth.jwks.issuer");
+    m.put("SPP_JWKS_AUDIENCE", "auth.jwks.audience");
+    m.put("SPP_EXPORT_MAX_IDENTIFIERS", "export.maxIdentifiers");
+    m.put("SPP_LOG_FORMAT", "log.format");
+    return m;
+  }
+
+  /** Variables whose value may instead be read from the file named by {@code <NAME>_FILE}. */
+  private static final List<String> SECRET_VARIABLES = List.of("SPP_DB_URL", "SPP_JWT_SECRET", "OPENSPP_JWT_SECRET");
+
+  /** The built-in defaults; also the schema: a key not present here is unknown. */
+  static JsonObject defaults() {
+    JsonObject registry = new JsonObject()
+        .put("url", null)
+        .put("poolSize", null)
+        .put("maxWaitQueue", 64)
+        .put("statementTimeoutMs", 3000)
+        .put("instances", 1)
+        .put("breaker", new JsonObject().put("maxFailures", 5).put("timeoutMs", 4000).put("resetTimeoutMs", 10000));
+    return new JsonObject()
+        .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080).put("instances", 0)
+            .put("maxBodyBytes", 65536).put("requestTimeoutMs", 10000))
+        .put("management", new JsonObject().put("host", "0.0.0.0").put("port", 9090))
+        .put("db", new JsonObject().put("url", null).put("poolSize", 16)
+            .put("embeddedDataDir", "./.spp-gateway/pg").put("migrate", true))
+        .put("registries", new JsonObject().put("Individual", registry.copy()).put("Group", registry.copy()))
+        .put("auth", new JsonObject()
+            .put("jwt", new JsonObject().put("secret", null).put("issuer", "openspp-api-v2")
+                .put("audience", "openspp").put("leewaySeconds", 30))
+            .put("jwks", new JsonObject().put("url", null).put("issuer", null).put("audience", null))
+            .put("clientCacheMs", 10000))
+        .put("export", new JsonObject().put("maxIdentifiers", 100).put("maxIdentifierLength", 512)
+            .put("busTimeoutMs", 6000))
+        .put("log", new JsonObject().put("format", "auto"));
+  }
+
+  /**
+   * Loads the configuration.
+   *
+   * @param file         the YAML file, or {@code null} for {@link #DEFAULT_FILE} if it exists
+   * @param env          the environment (a parameter so tests can pass their own)
+   */
+  public static GatewayConfig load(Path file, Map<String, String> env) {
+    return toConfig(merged(file, env));
+  }
+
+  /** The merged JSON tree, before conversion; exposed for the log-format decision and for tests. */
+  public static JsonObject merged(Path file, Map<String, String> env) {
+    JsonObject tree = defaults();
+    Path path = file != null ? file : (Files.isRegularFile(DEFAULT_FILE) ? DEFAULT_FILE : null);
+    if (path != null) {
+      JsonObject fromFile = readYaml(path);
+      checkKnown(defaults(), fromFile, "");
+      deepMerge(tree, fromFile);
+    }
+    for (Map.Entry<String, String> e : ENV_KEYS.entrySet()) {
+      String value = envValue(env, e.getKey());
+      if (value != null) {
+        set(tree, e.getValue(), value);
+      }
+    }
+    return tree;
+  }
+
+  private static String envValue(Map<String, String> env, String name) {
+    String direct = env.get(name);
+    if (direct != null && !direct.isEmpty()) {
+      return direct;
+    }
+    if (SECRET_VARIABLES.contains(name)) {
+      String fileName = env.get(name + "_FILE");
+      if (fileName != null && !fileName.isEmpty()) {
+        try {
+          return Files.readString(Path.of(fileName), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+          throw new ConfigException(name + "_FILE: cannot read " + fileName + " (" + e.getMessage() + ")");
+        }
+      }
+    }
+    return null;
+  }
+
+  private static JsonObject readYaml(Path path) {
+    String text;
+    try {
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException("cannot read configuration file " + path + ": " + e.getMessage());
+    }
+    Object parsed;
+    try {
+      parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (RuntimeException e) {
+      throw new ConfigException("configuration file " + path + " is not valid YAML: " + e.getMessage());
+    }
+    if (parsed == null) {
+      return new JsonObject();
+    }
+    if (!(parsed instanceof Map<?, ?> map)) {
+      throw new ConfigException("configuration file " + path + " must hold a mapping at the top level");
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, Object> typed = (Map<String, Object>) map;
+    return new JsonObject(normalise(typed));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> normalise(Map<String, Object> map) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object v = e.getValue();
+      if (v instanceof Map<?, ?> nested) {
+        v = normalise((Map<String, Object>) nested);
+      }
+      out.put(String.valueOf(e.getKey()), v);
+    }
+    return out;
+  }
+
+  private static void checkKnown(JsonObject schema, JsonObject given, String prefix) {
+    for (String key : given.fieldNames()) {
+      String name = prefix + key;
+      if (!schema.containsKey(key)) {
+        throw new ConfigException(name + ": unknown configuration key");
+      }
+      Object s = schema.getValue(key);
+      Object g = given.getValue(key);
+      if (s instanceof JsonObject so) {
+        if (g == null) {
+          continue;
+        }
+        if (!(g instanceof JsonObject go)) {
+          throw new ConfigException(name + ": expected a mapping");
+        }
+        checkKnown(so, go, name + ".");
+      }
+    }
+  }
+
+  private static void deepMerge(JsonObject target, JsonObject source) {
+    for (String key : source.fieldNames()) {
+      Object v = source.getValue(key);
+      Object t = target.getValue(key);
+      if (v instanceof JsonObject vo && t instanceof JsonObject to) {
+        deepMerge(to, vo);
+      } else if (v != null || !(t instanceof JsonObject)) {
+        target.put(key, v);
+      }
+    }
+  }
+
+  private static void set(JsonObject tree, String dotted, String value) {
+    String[] parts = dotted.split("\\.");
+    JsonObject node = tree;
+    for (int i = 0; i < parts.length - 1; i++) {
+      node = node.getJsonObject(parts[i]);
+    }
+    node.put(parts[parts.length - 1], value);
+  }
+
+  /** Converts and validates the merged tree. */
+  static GatewayConfig toConfig(JsonObject t) {
+    JsonObject http = t.getJsonObject("http");
+    JsonObject mgmt = t.getJsonObject("management");
+    JsonObject db = t.getJsonObject("db");
+    JsonObject auth = t.getJsonObject("auth");
+    JsonObject jwt = auth.getJsonObject("jwt");
+    JsonObject jwks = auth.getJsonObject("jwks");
+    JsonObject export = t.getJsonObject("export");
+
+    int dbPool = integer(db, "db.poolSize", "poolSize", 1, 1000);
+    GatewayConfig.Http httpCfg = new GatewayConfig.Http(
+        string(http, "http.host", "host", true),
+        integer(http, "http.port", "port", 0, 65535),
+        integer(http, "http.instances", "instances", 0, 256),
+        integer(http, "http.maxBodyBytes", "maxBodyBytes", 1024, 16 * 1024 * 1024),
+        integer(http, "http.requestTimeoutMs", "requestTimeoutMs", 100, 600_000));
+    GatewayConfig.Management mgmtCfg = new GatewayConfig.Management(
+        string(mgmt, "management.host", "host", true),
+        integer(mgmt, "management.port", "port", 0, 65535));
+    String dbUrl = url(db, "db.url");
+    GatewayConfig.Db dbCfg = new GatewayConfig.Db(dbUrl, dbPool,
+        string(db, "db.embeddedDataDir", "embeddedDataDir", true),
+        bool(db, "db.migrate", "migrate"));
+
+    Map<ResourceType, GatewayConfig.Registry> registries = new EnumMap<>(ResourceType.class);
+    JsonObject regs = t.getJsonObject("registries");
+    for (ResourceType type : ResourceType.values()) {
+      String p = "registries." + type.wireName();
+      JsonObject r = regs.getJsonObject(type.wireName());
+      JsonObject b = r.getJsonObject("breaker");
+      Integer pool = r.getValue("poolSize") == null ? null : integer(r, p + ".poolSize", "poolSize", 1, 1000);
+      registries.put(type, new GatewayConfig.Registry(
+          url(r, p + ".url"),
+          pool != null ? pool : dbPool,
+          integer(r, p + ".maxWaitQueue", "maxWaitQueue", 0, 100_000),
+          integer(r, p + ".statementTimeoutMs", "statementTimeoutMs", 0, 600_000),
+          integer(r, p + ".instances", "instances", 1, 64),
+          new GatewayConfig.Breaker(
+              integer(b, p + ".breaker.maxFailures", "maxFailures", 1, 10_000),
+              integer(b, p + ".breaker.timeoutMs", "timeoutMs", 10, 600_000),
+              integer(b, p + ".breaker.resetTimeoutMs", "resetTimeoutMs", 10, 3_600_000))));
+    }
+
+    String secret = string(jwt, "auth.jwt.secret", "secret", false);
+    if (secret != null && secret.length() < 32) {
+      throw new ConfigException("auth.jwt.secret: must be at least 32 characters (SPP_JWT_SECRET / OPENSPP_JWT_SECRET)");
+    }
+    if (string(jwks, "auth.jwks.url", "url", false) != null) {
+      throw new ConfigException("auth.jwks.url: JWKS key sources are not supported by this version; use HS256");
+    }
+    long cacheMs = integer(auth, "auth.clientCacheMs", "clientCacheMs", 0, 30_000);
+    GatewayConfig.Auth authCfg = new GatewayConfig.Auth(secret,
+        string(jwt, "auth.jwt.issuer", "issuer", true),
+        string(jwt, "auth.jwt.audience", "audience", true),
+        integer(jwt, "auth.jwt.leewaySeconds", "leewaySeconds", 0, 300),
+        cacheMs);
+    GatewayConfig.Export exportCfg = new GatewayConfig.Export(
+        integer(export, "export.maxIdentifiers", "maxIdentifiers", 1, 10_000),
+        integer(export, "export.maxIdentifierLength", "maxIdentifierLength", 3, 65_536),
+        integer(export, "export.busTimeoutMs", "busTimeoutMs", 10, 600_000));
+    logFormat(t);
+
+    GatewayConfig cfg = new GatewayConfig(httpCfg, mgmtCfg, dbCfg, registries, authCfg, exportCfg);
+    checkDeadlines(cfg);
+    return cfg;
+  }
+
+  /**
+   * The logback appender ({@code TEXT} or {@code JSON}) chosen from {@code SPP_LOG_FORMAT}; {@code auto} or
+   * unset means text on a terminal, JSON otherwise. Decided before logging starts, so env only.
+   */
+  public static String logAppender(Map<String, String> env, boolean terminal) {
+    String f = env.getOrDefault("SPP_LOG_FORMAT", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (f) {
+      case "json" -> "JSON";
+      case "text" -> "TEXT";
+      default -> terminal ? "TEXT" : "JSON";
+    };
+  }
+
+  /** {@code text}, {@code json} or {@code auto}. */
+  public static String logFormat(JsonObject merged) {
+    String f = string(merged.getJsonObject("log"), "log.format", "format", true);
+    if (!List.of("text", "json", "auto").contains(f)) {
+      throw new ConfigException("log.format: expected text, json or auto (got '" + f + "')");
+    }
+    return f;
+  }
+
+  private static void checkDeadlines(GatewayConfig cfg) {
+    for (Map.Entry<ResourceType, GatewayConfig.Registry> e : cfg.registries().entrySet()) {
+      GatewayConfig.Registry r = e.getValue();
+      String p = "registries." + e.getKey().wireName();
+      if (r.statementTimeoutMs() > 0 && r.statementTimeoutMs() >= r.breaker().timeoutMs()) {
+        throw new ConfigException(p + ".statementTimeoutMs: must be below " + p + ".breaker.timeoutMs");
+      }
+      if (r.breaker().timeoutMs() >= cfg.export().busTimeoutMs()) {
+        throw new ConfigException(p + ".breaker.timeoutMs: must be below export.busTimeoutMs");
+      }
+    }
+    if (cfg.export().busTimeoutMs() >= cfg.http().requestTimeoutMs()) {
+      throw new ConfigException("export.busTimeoutMs: must be below http.requestTimeoutMs");
+    }
+  }
+
+  private static String url(JsonObject o, String name) {
+    String v = string(o, name, "url", false);
+    if (v == null) {
+      return null;
+    }
+    try {
+      URI uri = URI.create(v);
+      if (!"postgresql".equals(uri.getScheme()) && !"postgres".equals(uri.getScheme())) {
+        throw new ConfigException(name + ": expected a postgresql://user:pass@host:port/db URL");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name + ": expected a postgresql://user:pass@host:port/db URL");
+    }
+    return v;
+  }
+
+  private static String string(JsonObject o, String name, String key, boolean required) {
+    Object v = o.getValue(key);
+    if (v == null || (v instanceof String s && s.isEmpty())) {
+      if (required) {
+        throw new ConfigException(name + ": a value is required");
+      }
+      return null;
+    }
+    if (!(v instanceof String s)) {
+      throw new ConfigException(name + ": expected a string");
+    }
+    return s;
+  }
+
+  private static boolean bool(JsonObject o, String name, String key) {
+    Object v = o.getValue(key);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    if (v instanceof String s && (s.equals("true") || s.equals("false"))) {
+      return Boolean.parseBoolean(s);
+    }
+    throw new ConfigException(name + ": expected true or false");
+  }
+
+  private static int integer(JsonObject o, String name, String key, int min, int max) {
+    Object v = o.getValue(key);
+    long n;
+    if (v instanceof Integer || v instanceof Long) {
+      n = ((Number) v).longValue();
+    } else if (v instanceof String s) {
+      try {
+        n = Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException(name + ": expected an integer between " + min + " and " + max + " (got '" + s + "')");
+      }
+    } else {
+      throw new ConfigException(name + ": expected an integer between " + min + " and " + max);
+    }
+    if (n < min || n > max) {
+      throw new ConfigException(name + ": expected an integer between " + min + " and " + max + " (got " + n + ")");
+    }
+    return (int) n;
+  }
+}

@@ -1,0 +1,107 @@
+package org.openspp.gateway.config;
+
+import java.util.Map;
+import org.openspp.gateway.bus.ResourceType;
+
+/**
+ * The whole, validated configuration. Built once by {@link ConfigLoader}; verticles receive the slice they
+ * need and never read the environment themselves.
+ */
+public record GatewayConfig(
+    Http http,
+    Management management,
+    Db db,
+    Map<ResourceType, Registry> registries,
+    Auth auth,
+    Export export) {
+
+  public GatewayConfig {
+    registries = Map.copyOf(registries);
+  }
+
+  /**
+   * Public API listener.
+   *
+   * @param instances      HTTP verticle instances; 0 means one per event loop
+   * @param maxBodyBytes   request body limit (413 past it)
+   * @param requestTimeoutMs the HTTP request deadline, outermost of the deadline chain
+   */
+  public record Http(String host, int port, int instances, int maxBodyBytes, long requestTimeoutMs) {
+  }
+
+  /** Management listener: {@code /metrics} and {@code /health/*}. */
+  public record Management(String host, int port) {
+  }
+
+  /**
+   * The main database: client registry, and the default registry for every resource type.
+   *
+   * @param url             {@code postgresql://...}, or {@code null} to start the embedded PostgreSQL
+   * @param embeddedDataDir where the embedded PostgreSQL keeps its data
+   * @param migrate         apply pending schema migrations at start
+   */
+  public record Db(String url, int poolSize, String embeddedDataDir, boolean migrate) {
+  }
+
+  /**
+   * One resource type's registry: its own pool, statement timeout and breaker.
+   *
+   * @param url                {@code null} means "the main database"
+   * @param maxWaitQueue       requests that may wait for a connection before the pool refuses at once
+   * @param statementTimeoutMs PostgreSQL {@code statement_timeout} on each connection
+   * @param instances          resolver verticle instances for this type (each with its own pool)
+   */
+  public record Registry(
+      String url,
+      int poolSize,
+      int maxWaitQueue,
+      long statementTimeoutMs,
+      int instances,
+      Breaker breaker) {
+  }
+
+  /**
+   * Circuit breaker of one registry.
+   *
+   * @param maxFailures    consecutive failures that open it
+   * @param timeoutMs      a registry call slower than this counts as a failure (504)
+   * @param resetTimeoutMs how long it stays open before a half-open trial
+   */
+  public record Breaker(int maxFailures, long timeoutMs, long resetTimeoutMs) {
+  }
+
+  /**
+   * Token verification and client lookup.
+   *
+   * @param jwtSecret     HS256 shared secret (at least 32 characters), or {@code null}
+   * @param clientCacheMs how long a client record is reused without asking the registry (at most 30 s)
+   */
+  public record Auth(String jwtSecret, String issuer, String audience, long leewaySeconds, long clientCacheMs) {
+  }
+
+  /**
+   * Export limits and the bus deadline.
+   *
+   * @param busTimeoutMs event-bus send timeout, between the breaker timeout and the HTTP deadline
+   */
+  public record Export(int maxIdentifiers, int maxIdentifierLength, long busTimeoutMs) {
+  }
+
+  /** The registry URL of a type: its own, else the main database's. */
+  public String registryUrl(ResourceType type) {
+    String own = registries.get(type).url();
+    return own != null ? own : db.url();
+  }
+
+  /** A copy with the main database URL set (used when the embedded PostgreSQL has started). */
+  public GatewayConfig withDbUrl(String url) {
+    return new GatewayConfig(http, management, new Db(url, db.poolSize(), db.embeddedDataDir(), db.migrate()),
+        registries, auth, export);
+  }
+
+  /** A copy with the HS256 secret set. */
+  public GatewayConfig withJwtSecret(String secret) {
+    return new GatewayConfig(http, management, db, registries,
+        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds(), auth.clientCacheMs()), export);
+  }
+}

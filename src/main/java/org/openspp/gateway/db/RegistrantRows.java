@@ -1,0 +1,86 @@
+package org.openspp.gateway.db;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.bus.RegistrantRecord;
+import org.openspp.gateway.bus.ResolveResult;
+import org.openspp.gateway.bus.ResourceType;
+
+/** Turns rows of {@link RegistryQueries} into message records; nothing of {@link Row} escapes. */
+public final class RegistrantRows {
+
+  private RegistrantRows() {
+  }
+
+  public static ResolveResult toResult(ResourceType type, RowSet<Row> rows) {
+    List<ResolveResult.Match> matches = new ArrayList<>(rows.size());
+    for (Row row : rows) {
+      matches.add(new ResolveResult.Match(row.getString("key_system"), row.getString("key_value"), toRecord(type, row)));
+    }
+    return new ResolveResult(matches);
+  }
+
+  static RegistrantRecord toRecord(ResourceType type, Row row) {
+    String[] systems = row.getArrayOfStrings("id_systems");
+    String[] values = row.getArrayOfStrings("id_values");
+    List<RegistrantRecord.Identifier> identifiers = new ArrayList<>(systems.length);
+    for (int i = 0; i < systems.length; i++) {
+      identifiers.add(new RegistrantRecord.Identifier(systems[i], values[i]));
+    }
+    OffsetDateTime updated = row.getOffsetDateTime("last_updated");
+    return new RegistrantRecord(
+        row.getLong("id"),
+        type,
+        row.getBoolean("active"),
+        identifiers,
+        row.getString("family_name"),
+        row.getString("given_name"),
+        row.getString("middle_name"),
+        row.getString("name"),
+        row.getLocalDate("birth_date"),
+        row.getBoolean("birth_date_estimated"),
+        row.getString("gender_code"),
+        row.getString("gender_display"),
+        row.getString("phone"),
+        row.getString("mobile"),
+        row.getString("email"),
+        new RegistrantRecord.Address(row.getString("street"), row.getString("city"), row.getString("state"),
+            row.getString("country"), row.getString("postal_code")),
+        row.getString("group_type"),
+        row.getString("extension"),
+        links(row.getValue("links")),
+        row.getString("source"),
+        row.getInteger("version_id"),
+        updated == null ? null : updated.toInstant());
+  }
+
+  private static List<RegistrantRecord.Link> links(Object value) {
+    if (!(value instanceof JsonArray array)) {
+      return List.of();
+    }
+    List<RegistrantRecord.Link> links = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      JsonArray l = array.getJsonArray(i);
+      links.add(new RegistrantRecord.Link(l.getString(0), l.getString(1), l.getString(2), l.getString(3),
+          l.getString(4), l.getString(5), Boolean.TRUE.equals(l.getBoolean(6))));
+    }
+    return links;
+  }
+
+  public static ClientRecord toClient(Row row) {
+    String[] scopes = row.getArrayOfStrings("scopes");
+    return new ClientRecord(
+        row.getString("client_id"),
+        row.getBoolean("active"),
+        row.getString("legal_basis"),
+        row.getString("organization"),
+        row.getString("organization_type"),
+        scopes == null ? java.util.Set.of() : new java.util.HashSet<>(java.util.Arrays.asList(scopes)),
+        row.getInteger("rate_limit_per_minute"));
+  }
+}

@@ -1,0 +1,82 @@
+package org.openspp.gateway.db;
+
+import org.openspp.gateway.bus.ResourceType;
+
+/**
+ * The SQL the resolvers run. Each export costs one prepared statement per resource type: the requested keys
+ * travel as two {@code text[]} parameters and are joined against the partial index on live identifiers; the
+ * same statement returns each matched registrant's live identifiers (registry order) and its memberships
+ * (Individual: active group memberships; Group: members whose membership has not ended).
+ *
+ * <p>Parameters: {@code $1 text[]} key systems, {@code $2 text[]} key values (pairwise), {@code $3} the
+ * registrant kind, {@code $4 date} the request's day (UTC). One row per (key, registrant).
+ */
+public final class RegistryQueries {
+
+  private static final String HEAD = """
+      WITH keys AS (
+        SELECT DISTINCT u.system, u.value FROM unnest($1::text[], $2::text[]) AS u(system, value)
+      ), hits AS (
+        SELECT DISTINCT k.system, k.value, i.registrant_id
+          FROM keys k
+          JOIN registrant_identifier i ON i.system = k.system AND i.value = k.value AND i.status = 'valid'
+      )
+      SELECT h.system AS key_system, h.value AS key_value,
+             r.id, r.active, r.family_name, r.given_name, r.middle_name, r.name, r.birth_date,
+             r.birth_date_estimated, r.gender_code, r.gender_display, r.phone, r.mobile, r.email,
+             r.street, r.city, r.state, r.country, r.postal_code, r.group_type, r.extension::text AS extension,
+             r.source, r.version_id, r.last_updated,
+             ARRAY(SELECT x.system FROM registrant_identifier x
+                    WHERE x.registrant_id = r.id AND x.status = 'valid' ORDER BY x.position) AS id_systems,
+             ARRAY(SELECT x.value FROM registrant_identifier x
+                    WHERE x.registrant_id = r.id AND x.status = 'valid' ORDER BY x.position) AS id_values,
+      """;
+
+  private static final String FROM = """
+        FROM hits h
+        JOIN registrant r ON r.id = h.registrant_id AND r.kind = $3
+      """;
+
+  /** Links of an Individual: its active memberships, each with the group's first live identifier and name. */
+  private static final String INDIVIDUAL_LINKS = """
+             (SELECT json_agg(json_build_array(gi.system, gi.value, g.name, m.role_system, m.role_code,
+                                               m.role_display, false) ORDER BY m.group_id, m.position)
+                FROM group_membership m
+                JOIN registrant g ON g.id = m.group_id
+                LEFT JOIN LATERAL (SELECT y.system, y.value FROM registrant_identifier y
+                                    WHERE y.registrant_id = g.id AND y.status = 'valid'
+                                    ORDER BY y.position LIMIT 1) gi ON true
+               WHERE m.individual_id = r.id
+                 AND (m.start_date IS NULL OR m.start_date <= $4)
+                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links
+      """;
+
+  /** Links of a Group: memberships not ended, each with the member's first live identifier and name. */
+  private static final String GROUP_LINKS = """
+             (SELECT json_agg(json_build_array(ii.system, ii.value, ind.name, m.role_system, m.role_code,
+                                               m.role_display, NOT ind.active) ORDER BY m.position)
+                FROM group_membership m
+                JOIN registrant ind ON ind.id = m.individual_id
+                LEFT JOIN LATERAL (SELECT y.system, y.value FROM registrant_identifier y
+                                    WHERE y.registrant_id = ind.id AND y.status = 'valid'
+                                    ORDER BY y.position LIMIT 1) ii ON true
+               WHERE m.group_id = r.id
+                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links
+      """;
+
+  public static final String RESOLVE_INDIVIDUALS = HEAD + INDIVIDUAL_LINKS + FROM;
+  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + FROM;
+
+  /** {@code $1} client id. */
+  public static final String CLIENT_BY_ID = """
+      SELECT client_id, active, legal_basis, organization, organization_type, scopes, rate_limit_per_minute
+        FROM api_client WHERE client_id = $1
+      """;
+
+  private RegistryQueries() {
+  }
+
+  public static String resolve(ResourceType type) {
+    return type == ResourceType.INDIVIDUAL ? RESOLVE_INDIVIDUALS : RESOLVE_GROUPS;
+  }
+}

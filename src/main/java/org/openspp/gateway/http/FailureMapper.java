@@ -1,0 +1,60 @@
+package org.openspp.gateway.http;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import org.openspp.gateway.auth.AuthenticationException;
+import org.openspp.gateway.bus.Failure;
+
+/**
+ * The one place where failures become HTTP problems (spec §2): authentication 401, registry unavailable 503
+ * (with {@code Retry-After}), registry or bus timeout 504, missing consumer 503, anything else 500.
+ */
+public final class FailureMapper {
+
+  /** Seconds a client should wait before retrying after a 503. */
+  static final int RETRY_AFTER_SECONDS = 5;
+
+  private FailureMapper() {
+  }
+
+  public static ApiProblem toProblem(Throwable err) {
+    if (err instanceof ApiProblem p) {
+      return p;
+    }
+    if (err instanceof AuthenticationException a) {
+      ApiProblem p = ApiProblem.of(401, "authentication", "Unauthorized", a.detail());
+      return p.withHeader("WWW-Authenticate",
+          a.tokenPresented() ? "Bearer error=\"invalid_token\"" : "Bearer");
+    }
+    if (err instanceof ReplyException re) {
+      if (re.failureType() == ReplyFailure.TIMEOUT) {
+        return timeout();
+      }
+      if (re.failureType() == ReplyFailure.NO_HANDLERS) {
+        return unavailable();
+      }
+      return switch (Failure.fromCode(re.failureCode())) {
+        case REGISTRY_UNAVAILABLE -> unavailable();
+        case REGISTRY_TIMEOUT -> timeout();
+        default -> serverError();
+      };
+    }
+    return serverError();
+  }
+
+  static ApiProblem unavailable() {
+    return ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
+            "The registry is temporarily unavailable. Retry later.")
+        .withHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
+  static ApiProblem timeout() {
+    return ApiProblem.of(504, "registry-timeout", "Gateway Timeout",
+        "The registry did not answer in time. Retry later.");
+  }
+
+  static ApiProblem serverError() {
+    return ApiProblem.of(500, "server-error", "Internal Server Error",
+        "An unexpected error occurred. The request id identifies it in the gateway logs.");
+  }
+}

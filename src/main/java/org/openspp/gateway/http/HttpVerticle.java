@@ -1,0 +1,245 @@
+package org.openspp.gateway.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.openspp.gateway.auth.AuthenticationException;
+import org.openspp.gateway.auth.ClientCache;
+import org.openspp.gateway.auth.TokenVerifier;
+import org.openspp.gateway.bus.Addresses;
+import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.bus.ExportRequest;
+import org.openspp.gateway.bus.ExportResult;
+import org.openspp.gateway.bus.Failure;
+import org.openspp.gateway.bus.ParsedIdentifier;
+import org.openspp.gateway.config.GatewayConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The public API edge; one instance per event loop. For {@code POST /api/v2/spp/$bulk/export} it runs the
+ * spec §2 evaluation order: route and method, authentication (before the body is read), content type, body
+ * size, JSON syntax and depth, schema, scope; then sends an {@link ExportRequest} to the aggregators and
+ * writes the {@link ExportResult}, delaying responses that hold {@code access_denied} items by a random
+ * 50–70 ms on a timer. Every response carries {@code X-API-Version} and {@code X-Request-Id}; every error is
+ * problem+json. Knows nothing about SQL or consent rules.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+
+  public static final String EXPORT_PATH = "/api/v2/spp/$bulk/export";
+  static final String EXPORT_PATH_ENCODED = "/api/v2/spp/%24bulk/export";
+  public static final String API_VERSION = "2.0.0";
+  private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
+  private static final String REQUEST_ID = "requestId";
+
+  /** Anti-enumeration delay bounds (spec §5.3). */
+  static final long DENY_DELAY_MIN_MS = 50;
+  static final long DENY_DELAY_MAX_MS = 70;
+
+  private final GatewayConfig config;
+  private TokenVerifier verifier;
+  private ClientCache clients;
+  private HttpServer server;
+
+  public HttpVerticle(GatewayConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    verifier = TokenVerifier.create(vertx, config.auth());
+    clients = new ClientCache(config.auth().clientCacheMs(), this::lookupClient);
+
+    Router router = Router.router(vertx);
+    router.route().handler(this::stamp);
+    router.route(EXPORT_PATH).handler(this::handleExport);
+    router.route(EXPORT_PATH_ENCODED).handler(this::handleExport);
+    router.errorHandler(404, ctx -> sendProblem(ctx,
+        ApiProblem.of(404, "not-found", "Not Found", "No resource at this path")));
+    router.errorHandler(405, ctx -> sendProblem(ctx,
+        ApiProblem.of(405, "method-not-allowed", "Method Not Allowed", "This path accepts POST only")
+            .withHeader("Allow", "POST")));
+    router.errorHandler(500, ctx -> {
+      log.error("request {}: unhandled failure", requestId(ctx), ctx.failure());
+      sendProblem(ctx, FailureMapper.serverError());
+    });
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+            .setHost(config.http().host())
+            .setMaxHeaderSize(8192)
+            .setMaxInitialLineLength(4096)
+            .setMaxFormAttributeSize(0)
+            .setIdleTimeout(60)
+            .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
+        .requestHandler(router);
+    return server.listen(config.http().port());
+  }
+
+  /** The bound port (useful when configured as 0). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  /** Request id, version header and request id header on every response; the request stays paused. */
+  private void stamp(RoutingContext ctx) {
+    ctx.request().pause();
+    String given = ctx.request().getHeader("X-Request-Id");
+    String id = given != null && SANE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader("X-API-Version", API_VERSION).putHeader("X-Request-Id", id);
+    ctx.next();
+  }
+
+  private void handleExport(RoutingContext ctx) {
+    if (ctx.request().method() != HttpMethod.POST) {
+      ctx.fail(405);
+      return;
+    }
+    long started = System.nanoTime();
+    String requestId = requestId(ctx);
+    verifier.verify(ctx.request().getHeader("Authorization"))
+        .compose(this::authorizeClient)
+        .compose(client -> readBody(ctx).map(body -> toExportRequest(requestId, client, body)))
+        .compose(req -> export(req))
+        .onSuccess(result -> respond(ctx, result, started))
+        .onFailure(err -> fail(ctx, err, started));
+  }
+
+  private Future<ClientRecord> authorizeClient(String clientId) {
+    return clients.get(clientId).recover(err -> {
+      if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
+          && re.failureCode() == Failure.NOT_FOUND.code()) {
+        return Future.succeededFuture(null);
+      }
+      return Future.failedFuture(err);
+    }).compose(client -> client != null && client.active()
+        ? Future.succeededFuture(client)
+        : Future.failedFuture(AuthenticationException.rejected(AuthenticationException.CLIENT_UNKNOWN)));
+  }
+
+  private Future<ClientRecord> lookupClient(String clientId) {
+    return vertx.eventBus().<ClientRecord>request(Addresses.CLIENT_LOOKUP, clientId,
+            new DeliveryOptions().setSendTimeout(config.export().busTimeoutMs()))
+        .map(Message::body);
+  }
+
+  private Future<Buffer> readBody(RoutingContext ctx) {
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (!isJson(contentType)) {
+      return Future.failedFuture(ApiProblem.of(415, "unsupported-media-type", "Unsupported Media Type",
+          "Content-Type must be application/json"));
+    }
+    return BodyReader.read(ctx.request(), config.http().maxBodyBytes());
+  }
+
+  /** {@code application/json} or {@code application/*+json}, parameters allowed. */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String media = (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    return media.equals("application/json")
+        || (media.startsWith("application/") && media.endsWith("+json") && media.length() > "application/+json".length());
+  }
+
+  private ExportRequest toExportRequest(String requestId, ClientRecord client, Buffer raw) {
+    ExportBody body = ExportBody.parse(raw, config.export().maxIdentifiers());
+    String scope = body.type().scopeName();
+    if (!client.hasScope(scope, "read")) {
+      throw new ApiProblem(403, "authorization", "Forbidden",
+          "Missing required scope '" + scope + ":read'. Request access from your administrator.",
+          List.of(), java.util.Map.of("WWW-Authenticate",
+              "Bearer error=\"insufficient_scope\", scope=\"" + scope + ":read\""));
+    }
+    List<ParsedIdentifier> ids = new ArrayList<>(body.identifiers().size());
+    int maxLength = config.export().maxIdentifierLength();
+    for (String raw1 : body.identifiers()) {
+      ids.add(ParsedIdentifier.parse(raw1, maxLength));
+    }
+    return new ExportRequest(requestId, client, body.type(), ids, body.elements(), body.extensions(),
+        LocalDate.now(ZoneOffset.UTC));
+  }
+
+  private Future<ExportResult> export(ExportRequest req) {
+    long timeout = (config.export().busTimeoutMs() + config.http().requestTimeoutMs()) / 2;
+    DeliveryOptions options = new DeliveryOptions()
+        .setSendTimeout(timeout)
+        .addHeader(Addresses.REQUEST_ID_HEADER, req.requestId());
+    return vertx.eventBus().<ExportResult>request(Addresses.EXPORT, req, options).map(Message::body);
+  }
+
+  private void respond(RoutingContext ctx, ExportResult result, long started) {
+    if (result.accessDenied() > 0) {
+      long delay = ThreadLocalRandom.current().nextLong(DENY_DELAY_MIN_MS, DENY_DELAY_MAX_MS + 1);
+      vertx.setTimer(delay, t -> write(ctx, result, started));
+    } else {
+      write(ctx, result, started);
+    }
+  }
+
+  private void write(RoutingContext ctx, ExportResult result, long started) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    response.putHeader("Content-Type", "application/json").end(result.body());
+    if (log.isDebugEnabled()) {
+      log.debug("request {}: 200 total={} successful={} failed={} in {} ms", requestId(ctx), result.total(),
+          result.successful(), result.failed(), (System.nanoTime() - started) / 1_000_000);
+    }
+  }
+
+  private void fail(RoutingContext ctx, Throwable err, long started) {
+    ApiProblem problem = FailureMapper.toProblem(err);
+    if (problem.status() >= 500) {
+      log.warn("request {}: {} {} after {} ms: {}", requestId(ctx), problem.status(), problem.category(),
+          (System.nanoTime() - started) / 1_000_000, err.toString());
+    }
+    sendProblem(ctx, problem);
+  }
+
+  private static String requestId(RoutingContext ctx) {
+    String id = ctx.get(REQUEST_ID);
+    return id != null ? id : "-";
+  }
+
+  /** Writes a problem+json response; closes the connection when the request body was not consumed. */
+  static void sendProblem(RoutingContext ctx, ApiProblem problem) {
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    String path = ctx.request().path();
+    String instance = path == null ? "" : (path.length() > 256 ? path.substring(0, 256) : path);
+    MultiMap headers = response.headers();
+    problem.headers().forEach(headers::set);
+    if (!ctx.request().isEnded()) {
+      headers.set("Connection", "close");
+    }
+    response.setStatusCode(problem.status())
+        .putHeader("Content-Type", "application/problem+json")
+        .end(problem.toJson(instance, requestId(ctx)).toBuffer());
+  }
+}

@@ -1,0 +1,82 @@
+package org.openspp.gateway.resolve;
+
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.circuitbreaker.CircuitBreakerOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.openspp.gateway.bus.Addresses;
+import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.bus.Failure;
+import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.db.PgPools;
+import org.openspp.gateway.db.RegistrantRows;
+import org.openspp.gateway.db.RegistryQueries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers client lookups from the client registry in the main database. Consumes a {@code String} client id
+ * on {@link Addresses#CLIENT_LOOKUP}; replies with the {@link ClientRecord}, or fails with
+ * {@link Failure#NOT_FOUND}. HTTP verticles cache the answers briefly, so this sees a few queries per client
+ * per cache period. Owns a small pool and the breaker {@code clients-db}.
+ */
+public final class ClientVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientVerticle.class);
+  private static final int POOL_SIZE = 4;
+
+  private final String url;
+  private final GatewayConfig.Registry limits;
+  private Pool pool;
+  private CircuitBreaker breaker;
+
+  /** @param limits statement timeout, wait queue and breaker settings (those of the Individual registry) */
+  public ClientVerticle(String url, GatewayConfig.Registry limits) {
+    this.url = url;
+    this.limits = limits;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(), "clients-db");
+    breaker = CircuitBreaker.create("clients-db", vertx, new CircuitBreakerOptions()
+            .setMaxFailures(limits.breaker().maxFailures())
+            .setTimeout(limits.breaker().timeoutMs())
+            .setResetTimeout(limits.breaker().resetTimeoutMs()))
+        .openHandler(v -> log.warn("circuit breaker clients-db opened"))
+        .closeHandler(v -> log.info("circuit breaker clients-db closed"));
+    return vertx.eventBus().<String>consumer(Addresses.CLIENT_LOOKUP, this::onLookup).completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private void onLookup(Message<String> msg) {
+    breaker.<ClientRecord>execute(() -> pool.preparedQuery(RegistryQueries.CLIENT_BY_ID)
+            .execute(Tuple.of(msg.body()))
+            .map(rows -> {
+              for (Row row : rows) {
+                return RegistrantRows.toClient(row);
+              }
+              return null;
+            }))
+        .onSuccess(client -> {
+          if (client == null) {
+            msg.fail(Failure.NOT_FOUND.code(), "client not found");
+          } else {
+            msg.reply(client);
+          }
+        })
+        .onFailure(err -> {
+          Failure failure = RegistryFailures.classify(err);
+          log.warn("client lookup failed ({}): {}", failure, err.toString());
+          msg.fail(failure.code(), failure.name());
+        });
+  }
+}

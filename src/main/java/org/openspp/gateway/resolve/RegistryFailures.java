@@ -1,0 +1,34 @@
+package org.openspp.gateway.resolve;
+
+import io.vertx.circuitbreaker.OpenCircuitException;
+import io.vertx.core.VertxException;
+import io.vertx.pgclient.PgException;
+import java.net.ConnectException;
+import org.openspp.gateway.bus.Failure;
+
+/** Classifies a failed registry call into the {@link Failure} the HTTP edge maps to a status. */
+final class RegistryFailures {
+
+  /** SQLSTATE of a statement cancelled by {@code statement_timeout}. */
+  private static final String QUERY_CANCELED = "57014";
+
+  private RegistryFailures() {
+  }
+
+  static Failure classify(Throwable err) {
+    if (err instanceof OpenCircuitException) {
+      return Failure.REGISTRY_UNAVAILABLE;
+    }
+    if (err instanceof io.vertx.circuitbreaker.TimeoutException || err instanceof java.util.concurrent.TimeoutException) {
+      return Failure.REGISTRY_TIMEOUT;
+    }
+    if (err instanceof PgException pg) {
+      return QUERY_CANCELED.equals(pg.getSqlState()) ? Failure.REGISTRY_TIMEOUT : Failure.REGISTRY_UNAVAILABLE;
+    }
+    if (err instanceof ConnectException || err instanceof VertxException || err instanceof java.io.IOException) {
+      // connection refused or closed, pool wait queue full: the registry cannot take the request now
+      return Failure.REGISTRY_UNAVAILABLE;
+    }
+    return Failure.INTERNAL;
+  }
+}
