@@ -1,0 +1,76 @@
+package org.openspp.gateway.aggregate;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.List;
+import org.openspp.gateway.bus.Addresses;
+import org.openspp.gateway.bus.ExportRequest;
+import org.openspp.gateway.bus.ExportResult;
+import org.openspp.gateway.bus.Failure;
+import org.openspp.gateway.bus.ParsedIdentifier;
+import org.openspp.gateway.bus.ResolveRequest;
+import org.openspp.gateway.bus.ResolveResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an {@link ExportRequest} into an {@link ExportResult}. Consumes {@link Addresses#EXPORT}; sends the
+ * request's distinct valid keys to the resolver of its type once, then assembles the response with
+ * {@link ExportAssembler}. A resolver failure fails the export message with the same {@link Failure} code: a
+ * registry outage is never turned into a partial 200. No SQL here.
+ */
+public final class AggregatorVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(AggregatorVerticle.class);
+
+  private final long resolveTimeoutMs;
+
+  /** @param resolveTimeoutMs the event-bus send timeout towards the resolvers */
+  public AggregatorVerticle(long resolveTimeoutMs) {
+    this.resolveTimeoutMs = resolveTimeoutMs;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<ExportRequest>consumer(Addresses.EXPORT, this::onExport).completion();
+  }
+
+  private void onExport(Message<ExportRequest> msg) {
+    ExportRequest req = msg.body();
+    resolve(req)
+        .map(result -> ExportAssembler.assemble(req, result))
+        .onSuccess(msg::reply)
+        .onFailure(err -> {
+          if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+            msg.fail(re.failureCode(), re.getMessage());
+          } else if (err instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+            msg.fail(Failure.REGISTRY_TIMEOUT.code(), "resolver did not answer in time");
+          } else if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
+            msg.fail(Failure.REGISTRY_UNAVAILABLE.code(), "no resolver for " + req.type().wireName());
+          } else {
+            log.error("request {}: export assembly failed", req.requestId(), err);
+            msg.fail(Failure.INTERNAL.code(), "export assembly failed");
+          }
+        });
+  }
+
+  private Future<ResolveResult> resolve(ExportRequest req) {
+    List<ParsedIdentifier> keys = ExportAssembler.distinctKeys(req);
+    if (keys.isEmpty()) {
+      return Future.succeededFuture(new ResolveResult(List.of()));
+    }
+    ResolveRequest resolve = new ResolveRequest(req.requestId(), req.type(),
+        keys.stream().map(ParsedIdentifier::system).toList(),
+        keys.stream().map(ParsedIdentifier::value).toList(),
+        req.client(), req.today());
+    DeliveryOptions options = new DeliveryOptions()
+        .setSendTimeout(resolveTimeoutMs)
+        .addHeader(Addresses.REQUEST_ID_HEADER, req.requestId());
+    return vertx.eventBus().<ResolveResult>request(Addresses.resolve(req.type()), resolve, options)
+        .map(Message::body);
+  }
+}
