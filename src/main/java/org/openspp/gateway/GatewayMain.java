@@ -1,5 +1,6 @@
 package org.openspp.gateway;
 
+import java.nio.file.Path;
 import java.util.Set;
 import org.openspp.gateway.cli.LoadCommand;
 import org.openspp.gateway.cli.ServeCommand;
@@ -26,8 +27,26 @@ public final class GatewayMain implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.setProperty("spp.log.format", ConfigLoader.logAppender(System.getenv(), System.console() != null));
+    System.setProperty("spp.log.format", ConfigLoader.logAppender(logFormat(args), System.console() != null));
     System.exit(run(args));
+  }
+
+  /**
+   * {@code log.format} from the configuration the command will load, decided before logging starts. An
+   * invalid configuration falls back to {@code auto}; the command itself then reports the error.
+   */
+  private static String logFormat(String[] args) {
+    Path file = null;
+    for (int i = 0; i < args.length - 1; i++) {
+      if (args[i].equals("--config")) {
+        file = Path.of(args[i + 1]);
+      }
+    }
+    try {
+      return ConfigLoader.logFormat(ConfigLoader.merged(file, System.getenv()));
+    } catch (RuntimeException e) {
+      return "auto";
+    }
   }
 
   /** Runs the command line and returns the exit code. */

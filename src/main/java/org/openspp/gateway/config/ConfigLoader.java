@@ -14,6 +14,8 @@ import org.openspp.gateway.bus.ResourceType;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Builds the {@link GatewayConfig}: built-in defaults, then the YAML file ({@code conf/config.yaml} or
@@ -135,6 +137,12 @@ public final class ConfigLoader {
     Object parsed;
     try {
       parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (MarkedYAMLException e) {
+      // SnakeYAML's own message quotes the offending line, which may hold a secret or a database password:
+      // report only the problem and its position.
+      Mark mark = e.getProblemMark();
+      String where = mark == null ? "" : " (line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ")";
+      throw new ConfigException("configuration file " + path + " is not valid YAML: " + e.getProblem() + where);
     } catch (RuntimeException e) {
       throw new ConfigException("configuration file " + path + " is not valid YAML: " + e.getMessage());
     }
@@ -272,11 +280,11 @@ public final class ConfigLoader {
   }
 
   /**
-   * The logback appender ({@code TEXT} or {@code JSON}) chosen from {@code SPP_LOG_FORMAT}; {@code auto} or
-   * unset means text on a terminal, JSON otherwise. Decided before logging starts, so env only.
+   * The logback appender ({@code TEXT} or {@code JSON}) for a {@code log.format} value; {@code auto}, unset
+   * or unknown means text on a terminal and JSON otherwise.
    */
-  public static String logAppender(Map<String, String> env, boolean terminal) {
-    String f = env.getOrDefault("SPP_LOG_FORMAT", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+  public static String logAppender(String format, boolean terminal) {
+    String f = format == null ? "auto" : format.trim().toLowerCase(java.util.Locale.ROOT);
     return switch (f) {
       case "json" -> "JSON";
       case "text" -> "TEXT";
@@ -284,9 +292,14 @@ public final class ConfigLoader {
     };
   }
 
-  /** {@code text}, {@code json} or {@code auto}. */
+  /** {@link #logAppender(String, boolean)} for {@code SPP_LOG_FORMAT} alone. */
+  public static String logAppender(Map<String, String> env, boolean terminal) {
+    return logAppender(env.get("SPP_LOG_FORMAT"), terminal);
+  }
+
+  /** The validated {@code log.format}: {@code text}, {@code json} or {@code auto} (case and spaces ignored). */
   public static String logFormat(JsonObject merged) {
-    String f = string(merged.getJsonObject("log"), "log.format", "format", true);
+    String f = string(merged.getJsonObject("log"), "log.format", "format", true).trim().toLowerCase(java.util.Locale.ROOT);
     if (!List.of("text", "json", "auto").contains(f)) {
       throw new ConfigException("log.format: expected text, json or auto (got '" + f + "')");
     }

@@ -89,7 +89,6 @@ public final class HttpVerticle extends VerticleBase {
             .setHost(config.http().host())
             .setMaxHeaderSize(8192)
             .setMaxInitialLineLength(4096)
-            .setMaxFormAttributeSize(0)
             .setIdleTimeout(60)
             .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .requestHandler(router);

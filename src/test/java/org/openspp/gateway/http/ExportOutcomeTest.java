@@ -248,6 +248,23 @@ class ExportOutcomeTest {
   }
 
   @Test
+  @DisplayName("a record whose mapping fails is an 'Internal error' item while the other items still succeed")
+  void mappingFailureIsContained() {
+    io.vertx.sqlclient.Pool pool = org.openspp.gateway.support.TestRegistry.pool(gw.vertx, gw.dbUrl);
+    try {
+      pool.query("UPDATE registrant SET extension = '[1, 2]'::jsonb WHERE ref = 'p'").execute().await();
+    } finally {
+      pool.close().await();
+    }
+    JsonObject r = export("legal-client", body("Individual", "urn:test:nid|P|Q|R", "urn:test:nid|A-1")
+        .put("_extensions", "*"));
+    assertThat(item(r, 0).getString("status")).isEqualTo("error");
+    assertThat(item(r, 0).getString("error")).isEqualTo("Internal error");
+    assertThat(item(r, 1).getString("status")).isEqualTo("success");
+    assertThat(r.getInteger("successful")).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("the maximum of 100 identifiers is served in one request")
   void hundredIdentifiers() {
     String[] ids = new String[100];
