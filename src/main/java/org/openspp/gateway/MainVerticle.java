@@ -1,5 +1,7 @@
 package org.openspp.gateway;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -7,6 +9,7 @@ import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.List;
 import org.openspp.gateway.aggregate.AggregatorVerticle;
+import org.openspp.gateway.audit.AuditVerticle;
 import org.openspp.gateway.bus.Codecs;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
@@ -18,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers the message codecs and deploys the gateway: the client directory and one resolver deployment per
- * resource type first, then the aggregators, then the HTTP verticles, then the management listener. Each
+ * Registers the message codecs and deploys the gateway: the client directory, the audit writer and one
+ * resolver deployment per resource type first, then the aggregators, then the HTTP verticles, then the management listener. Each
  * child receives only its slice of the configuration. Start-up fails if any deployment fails.
  */
 public final class MainVerticle extends VerticleBase {
@@ -28,11 +31,21 @@ public final class MainVerticle extends VerticleBase {
 
   private final GatewayConfig config;
   private final PrometheusMeterRegistry registry;
+  private final MeterRegistry meters;
 
-  /** @param registry the Prometheus registry to expose on {@code /metrics}, or {@code null} */
+  /**
+   * @param registry the Prometheus registry to expose on {@code /metrics} and to record domain meters in, or
+   *                 {@code null} (meters then go to a private in-memory registry)
+   */
   public MainVerticle(GatewayConfig config, PrometheusMeterRegistry registry) {
     this.config = config;
     this.registry = registry;
+    this.meters = registry != null ? registry : new SimpleMeterRegistry();
+  }
+
+  /** Where domain meters are recorded. */
+  public MeterRegistry meters() {
+    return meters;
   }
 
   @Override
@@ -50,8 +63,10 @@ public final class MainVerticle extends VerticleBase {
       backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg),
           new DeploymentOptions().setInstances(reg.instances())));
     }
+    backend.add(vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters)));
     long resolveTimeout = config.export().busTimeoutMs();
-    backend.add(vertx.deployVerticle(() -> new AggregatorVerticle(resolveTimeout),
+    long auditTimeout = config.audit().timeoutMs();
+    backend.add(vertx.deployVerticle(() -> new AggregatorVerticle(resolveTimeout, auditTimeout),
         new DeploymentOptions().setInstances(edgeInstances)));
 
     return Future.all(backend)

@@ -20,18 +20,25 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns an {@link ExportRequest} into an {@link ExportResult}. Consumes {@link Addresses#EXPORT}; sends the
  * request's distinct valid keys to the resolver of its type once, then assembles the response with
- * {@link ExportAssembler}. A resolver failure fails the export message with the same {@link Failure} code: a
- * registry outage is never turned into a partial 200. No SQL here.
+ * {@link ExportAssembler}, then sends the audit record to the audit writer and replies only once it is
+ * committed. A resolver failure fails the export message with the same {@link Failure} code (a registry outage
+ * is never turned into a partial 200); an audit failure fails it with {@link Failure#AUDIT_UNAVAILABLE} and
+ * nothing is exported. No SQL here.
  */
 public final class AggregatorVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(AggregatorVerticle.class);
 
   private final long resolveTimeoutMs;
+  private final long auditTimeoutMs;
 
-  /** @param resolveTimeoutMs the event-bus send timeout towards the resolvers */
-  public AggregatorVerticle(long resolveTimeoutMs) {
+  /**
+   * @param resolveTimeoutMs the event-bus send timeout towards the resolvers
+   * @param auditTimeoutMs   how long to wait for the audit commit
+   */
+  public AggregatorVerticle(long resolveTimeoutMs, long auditTimeoutMs) {
     this.resolveTimeoutMs = resolveTimeoutMs;
+    this.auditTimeoutMs = auditTimeoutMs;
   }
 
   @Override
@@ -43,6 +50,7 @@ public final class AggregatorVerticle extends VerticleBase {
     ExportRequest req = msg.body();
     resolve(req)
         .map(result -> ExportAssembler.assemble(req, result))
+        .compose(assembly -> audit(req, assembly).map(v -> assembly.result()))
         .onSuccess(msg::reply)
         .onFailure(err -> {
           if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
@@ -55,6 +63,20 @@ public final class AggregatorVerticle extends VerticleBase {
             log.error("request {}: export assembly failed", req.requestId(), err);
             msg.fail(Failure.INTERNAL.code(), "export assembly failed");
           }
+        });
+  }
+
+  /** Commits the audit record; any failure, including a timeout, means the response must not leave. */
+  private Future<Void> audit(ExportRequest req, ExportAssembler.Assembly assembly) {
+    DeliveryOptions options = new DeliveryOptions()
+        .setSendTimeout(auditTimeoutMs)
+        .addHeader(Addresses.REQUEST_ID_HEADER, req.requestId());
+    return vertx.eventBus().request(Addresses.AUDIT, assembly.audit(), options)
+        .<Void>mapEmpty()
+        .recover(err -> {
+          log.error("request {}: audit not committed, nothing exported: {}", req.requestId(), err.toString());
+          return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE,
+              Failure.AUDIT_UNAVAILABLE.code(), "audit store unavailable"));
         });
   }
 

@@ -7,7 +7,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.openspp.gateway.bus.AuditRecord;
 import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.bus.ConsentRecord;
 import org.openspp.gateway.bus.ExportRequest;
 import org.openspp.gateway.bus.ExportResult;
 import org.openspp.gateway.bus.ParsedIdentifier;
@@ -17,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pure assembly of an export response from what the resolver returned (spec §5.3, §6, §9): one item per
- * requested identifier in request order, statuses, counts, resource mapping and {@code _elements}. No I/O.
+ * Pure assembly of an export response from what the resolver returned (spec §5.3, §5.4, §6, §9): one item per
+ * requested identifier in request order, the access decision (legal basis or consent), field filtering,
+ * {@code _extensions} gating, {@code _elements}, statuses and counts — and the matching audit record. No I/O.
  */
 public final class ExportAssembler {
 
@@ -36,8 +41,20 @@ public final class ExportAssembler {
   private ExportAssembler() {
   }
 
+  /** The response and the audit record that must be committed before it leaves. */
+  public record Assembly(ExportResult result, AuditRecord audit) {
+  }
+
   /** A distinct registry key. */
   record Key(String system, String value) {
+  }
+
+  /** One item: its JSON and its audit row. */
+  private record Outcome(JsonObject item, AuditRecord.Item audit) {
+  }
+
+  /** A record rendered once per request: the resource and the consent that allowed it (if any). */
+  private record Rendered(JsonObject resource, ConsentRules.Grant grant) {
   }
 
   /** The distinct valid keys of a request, in first-occurrence order. */
@@ -52,35 +69,34 @@ public final class ExportAssembler {
   }
 
   /** Builds the response for {@code req} from the resolver's {@code result}. */
-  public static ExportResult assemble(ExportRequest req, ResolveResult result) {
+  public static Assembly assemble(ExportRequest req, ResolveResult result) {
     Map<Key, Map<Long, RegistrantRecord>> holders = new HashMap<>();
     for (ResolveResult.Match m : result.matches()) {
       holders.computeIfAbsent(new Key(m.system(), m.value()), k -> new LinkedHashMap<>())
           .putIfAbsent(m.record().id(), m.record());
     }
-    ClientRecord client = req.client();
-    ElementsProjection projection = ElementsProjection.parse(req.elements());
-    ExtensionSelection extensions = ExtensionSelection.parse(req.extensions());
-    Map<Long, JsonObject> rendered = new HashMap<>();
-
+    Context ctx = new Context(req);
     JsonArray items = new JsonArray(new ArrayList<>(req.identifiers().size()));
+    List<AuditRecord.Item> auditItems = new ArrayList<>(req.identifiers().size());
     int successful = 0;
     int accessDenied = 0;
+    int position = 0;
     for (ParsedIdentifier id : req.identifiers()) {
-      JsonObject item;
+      Outcome outcome;
       if (!id.valid()) {
-        item = failure(id, ERROR, id.error());
+        outcome = failure(position, id, ERROR, id.error(), null);
       } else {
-        Map<Long, RegistrantRecord> found = holders.getOrDefault(new Key(id.system(), id.value()), Map.of());
-        item = decide(req, client, id, found, projection, extensions, rendered);
+        outcome = decide(ctx, position, id, holders.getOrDefault(new Key(id.system(), id.value()), Map.of()));
       }
-      String status = item.getString("status");
+      String status = outcome.audit().status();
       if (SUCCESS.equals(status)) {
         successful++;
       } else if (ACCESS_DENIED.equals(status)) {
         accessDenied++;
       }
-      items.add(item);
+      items.add(outcome.item());
+      auditItems.add(outcome.audit());
+      position++;
     }
     int total = items.size();
     JsonObject body = new JsonObject(new LinkedHashMap<>(8))
@@ -88,42 +104,88 @@ public final class ExportAssembler {
         .put("successful", successful)
         .put("failed", total - successful)
         .put("items", items);
-    return new ExportResult(total, successful, total - successful, accessDenied, body.toBuffer());
+    ClientRecord client = req.client();
+    AuditRecord audit = new AuditRecord(UUID.randomUUID(), req.requestId(), client.clientId(), client.legalBasis(),
+        req.type().wireName(), total, successful, total - successful, req.receivedAt(), req.remoteAddress(),
+        req.userAgent(), auditItems);
+    return new Assembly(new ExportResult(total, successful, total - successful, accessDenied, body.toBuffer()), audit);
   }
 
-  private static JsonObject decide(ExportRequest req, ClientRecord client, ParsedIdentifier id,
-      Map<Long, RegistrantRecord> found, ElementsProjection projection, ExtensionSelection extensions,
-      Map<Long, JsonObject> rendered) {
-    if (client.consentFiltered()) {
-      // Consent decisions are not available in this build: consent-filtered clients are refused every record,
-      // and "not found" is masked the same way, so nothing about existence leaks.
-      return failure(id, ACCESS_DENIED, ACCESS_DENIED_TEXT);
+  /** Per-request state: parsed options and each record rendered at most once. */
+  private static final class Context {
+    final ExportRequest req;
+    final ElementsProjection projection;
+    final ExtensionSelection extensions;
+    final Map<Long, Optional<Rendered>> rendered = new HashMap<>();
+
+    Context(ExportRequest req) {
+      this.req = req;
+      this.projection = ElementsProjection.parse(req.elements());
+      this.extensions = ExtensionSelection.parse(req.extensions());
     }
+  }
+
+  private static Outcome decide(Context ctx, int position, ParsedIdentifier id, Map<Long, RegistrantRecord> found) {
+    ExportRequest req = ctx.req;
+    boolean filtered = req.client().consentFiltered();
     if (found.isEmpty()) {
-      return failure(id, NOT_FOUND, req.type().wireName() + " not found");
+      return filtered
+          ? failure(position, id, ACCESS_DENIED, ACCESS_DENIED_TEXT, null)
+          : failure(position, id, NOT_FOUND, req.type().wireName() + " not found", null);
     }
     if (found.size() > 1) {
-      return failure(id, ERROR, AMBIGUOUS_TEXT);
+      boolean mayReadAll = !filtered || ConsentRules.mayReadAll(req.client(), req.type(),
+          found.values().stream().map(RegistrantRecord::consents).toList(), req.today());
+      return mayReadAll
+          ? failure(position, id, ERROR, AMBIGUOUS_TEXT, null)
+          : failure(position, id, ACCESS_DENIED, ACCESS_DENIED_TEXT, null);
     }
     RegistrantRecord record = found.values().iterator().next();
-    JsonObject resource;
+    Optional<Rendered> rendered;
     try {
-      resource = rendered.computeIfAbsent(record.id(),
-          k -> projection.apply(ResourceMapper.toResource(record, extensions)));
+      rendered = ctx.rendered.computeIfAbsent(record.id(), k -> render(ctx, record));
     } catch (RuntimeException e) {
       log.error("request {}: mapping a {} record failed", req.requestId(), req.type().wireName(), e);
-      return failure(id, ERROR, INTERNAL_TEXT);
+      return failure(position, id, ERROR, INTERNAL_TEXT, record.id());
     }
-    return new JsonObject(new LinkedHashMap<>(4))
+    if (rendered.isEmpty()) {
+      return failure(position, id, ACCESS_DENIED, ACCESS_DENIED_TEXT, record.id());
+    }
+    JsonObject resource = rendered.get().resource();
+    ConsentRules.Grant grant = rendered.get().grant();
+    JsonObject item = new JsonObject(new LinkedHashMap<>(4))
         .put("identifier", id.raw())
         .put("status", SUCCESS)
         .put("resource", resource);
+    return new Outcome(item, new AuditRecord.Item(position, id.raw(), SUCCESS, record.id(),
+        grant == null ? null : grant.consentId(), grant == null ? null : grant.purpose(),
+        new ArrayList<>(resource.fieldNames())));
   }
 
-  private static JsonObject failure(ParsedIdentifier id, String status, String error) {
-    return new JsonObject(new LinkedHashMap<>(4))
+  /**
+   * The resource a client may see of one record, or empty when a consent-filtered client holds no valid
+   * consent for it. Consent filtering comes first, {@code _elements} after it.
+   */
+  private static Optional<Rendered> render(Context ctx, RegistrantRecord record) {
+    ExportRequest req = ctx.req;
+    if (!req.client().consentFiltered()) {
+      return Optional.of(new Rendered(ctx.projection.apply(ResourceMapper.toResource(record, ctx.extensions)), null));
+    }
+    List<ConsentRecord> consents = record.consents();
+    Optional<ConsentRules.Grant> grant = ConsentRules.grant(req.client(), req.type(), consents, req.today());
+    if (grant.isEmpty()) {
+      return Optional.empty();
+    }
+    ExtensionSelection allowed = ConsentRules.extensions(ctx.extensions, grant.get());
+    JsonObject filtered = ConsentRules.filterFields(ResourceMapper.toResource(record, allowed), grant.get());
+    return Optional.of(new Rendered(ctx.projection.apply(filtered), grant.get()));
+  }
+
+  private static Outcome failure(int position, ParsedIdentifier id, String status, String error, Long registrantId) {
+    JsonObject item = new JsonObject(new LinkedHashMap<>(4))
         .put("identifier", id.raw())
         .put("status", status)
         .put("error", error);
+    return new Outcome(item, new AuditRecord.Item(position, id.raw(), status, registrantId, null, null, null));
   }
 }

@@ -9,6 +9,9 @@ public final class Addresses {
   /** {@code String} client id in, {@link ClientRecord} out (or failure {@link Failure#NOT_FOUND}). */
   public static final String CLIENT_LOOKUP = "gateway.clients.lookup";
 
+  /** {@link AuditRecord} in, an empty reply once its rows are committed; consumed by the audit writer. */
+  public static final String AUDIT = "gateway.audit";
+
   /** Message header that carries the request id on every message of a request. */
   public static final String REQUEST_ID_HEADER = "request-id";
 

@@ -7,7 +7,7 @@ import java.util.List;
 public final class Codecs {
 
   private static final List<Class<?>> MESSAGE_TYPES = List.of(
-      ExportRequest.class, ExportResult.class, ResolveRequest.class, ResolveResult.class, ClientRecord.class);
+      ExportRequest.class, ExportResult.class, ResolveRequest.class, ResolveResult.class, ClientRecord.class, AuditRecord.class);
 
   private Codecs() {
   }

@@ -1,5 +1,6 @@
 package org.openspp.gateway.bus;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 
@@ -10,6 +11,9 @@ import java.util.List;
  * @param elements    the raw {@code _elements} string, or {@code null}
  * @param extensions  the raw {@code _extensions} string, or {@code null}
  * @param today       the request's day in UTC: every date rule of the request uses this one value
+ * @param receivedAt  when the request arrived (audit time)
+ * @param remoteAddress the client's address as seen by the gateway (audit only)
+ * @param userAgent   the {@code User-Agent} header, truncated (audit only)
  */
 public record ExportRequest(
     String requestId,
@@ -18,7 +22,10 @@ public record ExportRequest(
     List<ParsedIdentifier> identifiers,
     String elements,
     String extensions,
-    LocalDate today) {
+    LocalDate today,
+    Instant receivedAt,
+    String remoteAddress,
+    String userAgent) {
 
   public ExportRequest {
     identifiers = List.copyOf(identifiers);

@@ -11,6 +11,8 @@ public enum Failure {
   REGISTRY_UNAVAILABLE(503),
   /** The registry did not answer within its deadline. */
   REGISTRY_TIMEOUT(504),
+  /** The audit store could not commit the request's audit records: nothing may be exported. */
+  AUDIT_UNAVAILABLE(533),
   /** Anything unexpected. */
   INTERNAL(500);
 

@@ -13,6 +13,7 @@ import java.util.List;
  * @param name          for a Group its name; for an Individual its display name
  * @param extensionJson the stored extension object as JSON text, or {@code null}
  * @param links         Individual: its active group memberships; Group: its members (memberships not ended)
+ * @param consents      candidate consents for the calling client (empty unless it is consent-filtered)
  */
 public record RegistrantRecord(
     long id,
@@ -36,11 +37,13 @@ public record RegistrantRecord(
     List<Link> links,
     String source,
     int versionId,
-    Instant lastUpdated) {
+    Instant lastUpdated,
+    List<ConsentRecord> consents) {
 
   public RegistrantRecord {
     identifiers = List.copyOf(identifiers);
     links = List.copyOf(links);
+    consents = List.copyOf(consents);
   }
 
   /** A live identifier. */

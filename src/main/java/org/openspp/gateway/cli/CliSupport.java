@@ -49,10 +49,11 @@ final class CliSupport {
     return secret;
   }
 
-  /** Applies pending migrations to the main database and to every distinct registry database. */
+  /** Applies pending migrations to the main database, the audit store and every distinct registry database. */
   static int migrateAll(Vertx vertx, GatewayConfig config) {
     Set<String> urls = new LinkedHashSet<>();
     urls.add(config.db().url());
+    urls.add(config.auditUrl());
     for (ResourceType type : ResourceType.values()) {
       urls.add(config.registryUrl(type));
     }

@@ -11,6 +11,6 @@ final class GatewayConfigs {
   static GatewayConfig withDataDir(GatewayConfig c, String dir) {
     GatewayConfig.Db db = c.db();
     return new GatewayConfig(c.http(), c.management(), new GatewayConfig.Db(db.url(), db.poolSize(), dir, db.migrate()),
-        c.registries(), c.auth(), c.export());
+        c.registries(), c.auth(), c.export(), c.audit());
   }
 }

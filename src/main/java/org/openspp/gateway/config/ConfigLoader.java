@@ -77,7 +77,9 @@ public final class ConfigLoader {
             .put("jwks", new JsonObject().put("url", null).put("issuer", null).put("audience", null))
             .put("clientCacheMs", 10000))
         .put("export", new JsonObject().put("maxIdentifiers", 100).put("maxIdentifierLength", 512)
-            .put("busTimeoutMs", 6000))
+            .put("busTimeoutMs", 6000).put("denyDelayMinMs", 50).put("denyDelayMaxMs", 70))
+        .put("audit", new JsonObject().put("url", null).put("poolSize", 4).put("maxBatchRequests", 256)
+            .put("statementTimeoutMs", 1500).put("timeoutMs", 2000))
         .put("log", new JsonObject().put("format", "auto"));
   }
 
@@ -271,10 +273,22 @@ public final class ConfigLoader {
     GatewayConfig.Export exportCfg = new GatewayConfig.Export(
         integer(export, "export.maxIdentifiers", "maxIdentifiers", 1, 10_000),
         integer(export, "export.maxIdentifierLength", "maxIdentifierLength", 3, 65_536),
-        integer(export, "export.busTimeoutMs", "busTimeoutMs", 10, 600_000));
+        integer(export, "export.busTimeoutMs", "busTimeoutMs", 10, 600_000),
+        integer(export, "export.denyDelayMinMs", "denyDelayMinMs", 0, 10_000),
+        integer(export, "export.denyDelayMaxMs", "denyDelayMaxMs", 0, 10_000));
+    if (exportCfg.denyDelayMaxMs() < exportCfg.denyDelayMinMs()) {
+      throw new ConfigException("export.denyDelayMaxMs: must not be below export.denyDelayMinMs");
+    }
+    JsonObject audit = t.getJsonObject("audit");
+    GatewayConfig.Audit auditCfg = new GatewayConfig.Audit(
+        url(audit, "audit.url"),
+        integer(audit, "audit.poolSize", "poolSize", 1, 100),
+        integer(audit, "audit.maxBatchRequests", "maxBatchRequests", 1, 10_000),
+        integer(audit, "audit.statementTimeoutMs", "statementTimeoutMs", 0, 600_000),
+        integer(audit, "audit.timeoutMs", "timeoutMs", 10, 600_000));
     logFormat(t);
 
-    GatewayConfig cfg = new GatewayConfig(httpCfg, mgmtCfg, dbCfg, registries, authCfg, exportCfg);
+    GatewayConfig cfg = new GatewayConfig(httpCfg, mgmtCfg, dbCfg, registries, authCfg, exportCfg, auditCfg);
     checkDeadlines(cfg);
     return cfg;
   }
@@ -317,8 +331,12 @@ public final class ConfigLoader {
         throw new ConfigException(p + ".breaker.timeoutMs: must be below export.busTimeoutMs");
       }
     }
-    if (cfg.export().busTimeoutMs() >= cfg.http().requestTimeoutMs()) {
-      throw new ConfigException("export.busTimeoutMs: must be below http.requestTimeoutMs");
+    if (cfg.export().busTimeoutMs() + cfg.audit().timeoutMs() >= cfg.http().requestTimeoutMs()) {
+      throw new ConfigException("export.busTimeoutMs: export.busTimeoutMs + audit.timeoutMs must be below "
+          + "http.requestTimeoutMs");
+    }
+    if (cfg.audit().statementTimeoutMs() > 0 && cfg.audit().statementTimeoutMs() >= cfg.audit().timeoutMs()) {
+      throw new ConfigException("audit.statementTimeoutMs: must be below audit.timeoutMs");
     }
   }
 

@@ -13,7 +13,8 @@ public record GatewayConfig(
     Db db,
     Map<ResourceType, Registry> registries,
     Auth auth,
-    Export export) {
+    Export export,
+    Audit audit) {
 
   public GatewayConfig {
     registries = Map.copyOf(registries);
@@ -80,11 +81,29 @@ public record GatewayConfig(
   }
 
   /**
-   * Export limits and the bus deadline.
+   * Export limits, the bus deadline and the anti-enumeration delay.
    *
-   * @param busTimeoutMs event-bus send timeout, between the breaker timeout and the HTTP deadline
+   * @param busTimeoutMs    event-bus send timeout towards the resolvers, below the HTTP deadline
+   * @param denyDelayMinMs  lower bound of the random delay of a response holding {@code access_denied} items
+   * @param denyDelayMaxMs  upper bound of that delay
    */
-  public record Export(int maxIdentifiers, int maxIdentifierLength, long busTimeoutMs) {
+  public record Export(int maxIdentifiers, int maxIdentifierLength, long busTimeoutMs, long denyDelayMinMs,
+      long denyDelayMaxMs) {
+  }
+
+  /**
+   * The audit store: where audit records are group-committed before a response leaves.
+   *
+   * @param url                {@code null} means "the main database"
+   * @param maxBatchRequests   requests' records committed together at most
+   * @param timeoutMs          how long an export waits for its audit commit (503 past it)
+   */
+  public record Audit(String url, int poolSize, int maxBatchRequests, long statementTimeoutMs, long timeoutMs) {
+  }
+
+  /** The audit store URL: its own, else the main database's. */
+  public String auditUrl() {
+    return audit.url() != null ? audit.url() : db.url();
   }
 
   /** The registry URL of a type: its own, else the main database's. */
@@ -96,12 +115,12 @@ public record GatewayConfig(
   /** A copy with the main database URL set (used when the embedded PostgreSQL has started). */
   public GatewayConfig withDbUrl(String url) {
     return new GatewayConfig(http, management, new Db(url, db.poolSize(), db.embeddedDataDir(), db.migrate()),
-        registries, auth, export);
+        registries, auth, export, audit);
   }
 
   /** A copy with the HS256 secret set. */
   public GatewayConfig withJwtSecret(String secret) {
     return new GatewayConfig(http, management, db, registries,
-        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds(), auth.clientCacheMs()), export);
+        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds(), auth.clientCacheMs()), export, audit);
   }
 }

@@ -3,10 +3,12 @@ package org.openspp.gateway.db;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.bus.ConsentRecord;
 import org.openspp.gateway.bus.RegistrantRecord;
 import org.openspp.gateway.bus.ResolveResult;
 import org.openspp.gateway.bus.ResourceType;
@@ -56,7 +58,46 @@ public final class RegistrantRows {
         links(row.getValue("links")),
         row.getString("source"),
         row.getInteger("version_id"),
-        updated == null ? null : updated.toInstant());
+        updated == null ? null : updated.toInstant(),
+        consents(row.getValue("consents")));
+  }
+
+  private static List<ConsentRecord> consents(Object value) {
+    if (!(value instanceof JsonArray array)) {
+      return List.of();
+    }
+    List<ConsentRecord> consents = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      JsonArray c = array.getJsonArray(i);
+      List<ConsentRecord.Scope> scopes = new ArrayList<>();
+      JsonArray rows = c.getJsonArray(8);
+      if (rows != null) {
+        for (int j = 0; j < rows.size(); j++) {
+          JsonArray s = rows.getJsonArray(j);
+          scopes.add(new ConsentRecord.Scope(s.getString(0), s.getString(1), strings(s.getJsonArray(2)),
+              s.getString(3), Boolean.TRUE.equals(s.getBoolean(4)), strings(s.getJsonArray(5))));
+        }
+      }
+      consents.add(new ConsentRecord(c.getLong(0), Boolean.TRUE.equals(c.getBoolean(1)), c.getString(2),
+          c.getString(3), strings(c.getJsonArray(4)), strings(c.getJsonArray(5)), date(c.getString(6)),
+          date(c.getString(7)), scopes));
+    }
+    return consents;
+  }
+
+  private static List<String> strings(JsonArray array) {
+    if (array == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      out.add(array.getString(i));
+    }
+    return out;
+  }
+
+  private static LocalDate date(String iso) {
+    return iso == null ? null : LocalDate.parse(iso);
   }
 
   private static List<RegistrantRecord.Link> links(Object value) {

@@ -8,8 +8,14 @@ import org.openspp.gateway.bus.ResourceType;
  * same statement returns each matched registrant's live identifiers (registry order) and its memberships
  * (Individual: active group memberships; Group: members whose membership has not ended).
  *
+ * <p>For consent-filtered clients the same statement also returns, per registrant, the calling client's
+ * candidate consents: status {@code given}/{@code renewed}, in force on the request's day, with the client's
+ * organisation (specific) or organisation type (category) among the recipients, on the registrant itself or
+ * (Individuals) on a group it actively belongs to. The aggregator re-checks every rule in plain Java.
+ *
  * <p>Parameters: {@code $1 text[]} key systems, {@code $2 text[]} key values (pairwise), {@code $3} the
- * registrant kind, {@code $4 date} the request's day (UTC). One row per (key, registrant).
+ * registrant kind, {@code $4 date} the request's day (UTC), {@code $5 boolean} consent-filtered client,
+ * {@code $6} its organisation, {@code $7} its organisation type. One row per (key, registrant).
  */
 public final class RegistryQueries {
 
@@ -32,6 +38,38 @@ public final class RegistryQueries {
                     WHERE x.registrant_id = r.id AND x.status = 'valid' ORDER BY x.position) AS id_values,
       """;
 
+  /** Candidate consents of the calling client; {@code %s} is the subject condition. */
+  private static final String CONSENTS = """
+             CASE WHEN $5 THEN (
+               SELECT json_agg(json_build_array(c.id, c.subject_id <> r.id, c.status, c.recipient_mode,
+                                                c.recipient_organizations, c.recipient_organization_types,
+                                                c.effective_date, c.expiry_date,
+                                                (SELECT json_agg(json_build_array(s.resource_type, s.field_access,
+                                                                                  s.custom_fields, s.purpose,
+                                                                                  s.include_extensions,
+                                                                                  s.allowed_extensions)
+                                                                 ORDER BY s.position)
+                                                   FROM consent_scope s WHERE s.consent_id = c.id))
+                               ORDER BY c.id)
+                 FROM consent c
+                WHERE (%s)
+                  AND c.status IN ('given', 'renewed')
+                  AND (c.effective_date IS NULL OR c.effective_date <= $4)
+                  AND (c.expiry_date IS NULL OR c.expiry_date >= $4)
+                  AND ((c.recipient_mode = 'specific' AND $6::text = ANY (c.recipient_organizations))
+                    OR (c.recipient_mode = 'category' AND $7::text = ANY (c.recipient_organization_types)))
+             ) END AS consents
+      """;
+
+  private static final String OWN_SUBJECT = "c.subject_id = r.id";
+
+  private static final String OWN_OR_HOUSEHOLD_SUBJECT = """
+      c.subject_id = r.id
+                    OR c.subject_id IN (SELECT m.group_id FROM group_membership m
+                                         WHERE m.individual_id = r.id
+                                           AND (m.start_date IS NULL OR m.start_date <= $4)
+                                           AND (m.end_date IS NULL OR m.end_date >= $4))""";
+
   private static final String FROM = """
         FROM hits h
         JOIN registrant r ON r.id = h.registrant_id AND r.kind = $3
@@ -48,7 +86,7 @@ public final class RegistryQueries {
                                     ORDER BY y.position LIMIT 1) gi ON true
                WHERE m.individual_id = r.id
                  AND (m.start_date IS NULL OR m.start_date <= $4)
-                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links
+                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links,
       """;
 
   /** Links of a Group: memberships not ended, each with the member's first live identifier and name. */
@@ -61,11 +99,12 @@ public final class RegistryQueries {
                                     WHERE y.registrant_id = ind.id AND y.status = 'valid'
                                     ORDER BY y.position LIMIT 1) ii ON true
                WHERE m.group_id = r.id
-                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links
+                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links,
       """;
 
-  public static final String RESOLVE_INDIVIDUALS = HEAD + INDIVIDUAL_LINKS + FROM;
-  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + FROM;
+  public static final String RESOLVE_INDIVIDUALS =
+      HEAD + INDIVIDUAL_LINKS + CONSENTS.formatted(OWN_OR_HOUSEHOLD_SUBJECT) + FROM;
+  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + CONSENTS.formatted(OWN_SUBJECT) + FROM;
 
   /** {@code $1} client id. */
   public static final String CLIENT_BY_ID = """

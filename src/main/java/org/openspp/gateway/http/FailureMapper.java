@@ -36,6 +36,7 @@ public final class FailureMapper {
       return switch (Failure.fromCode(re.failureCode())) {
         case REGISTRY_UNAVAILABLE -> unavailable();
         case REGISTRY_TIMEOUT -> timeout();
+        case AUDIT_UNAVAILABLE -> auditUnavailable();
         default -> serverError();
       };
     }
@@ -45,6 +46,13 @@ public final class FailureMapper {
   static ApiProblem unavailable() {
     return ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
             "The registry is temporarily unavailable. Retry later.")
+        .withHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
+  /** The audit trail could not be written: the gateway refuses to export unaudited. */
+  static ApiProblem auditUnavailable() {
+    return ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
+            "The audit store is temporarily unavailable, so nothing was exported. Retry later.")
         .withHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
   }
 

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -39,9 +40,11 @@ import org.slf4j.LoggerFactory;
  * The public API edge; one instance per event loop. For {@code POST /api/v2/spp/$bulk/export} it runs the
  * spec §2 evaluation order: route and method, authentication (before the body is read), content type, body
  * size, JSON syntax and depth, schema, scope; then sends an {@link ExportRequest} to the aggregators and
- * writes the {@link ExportResult}, delaying responses that hold {@code access_denied} items by a random
- * 50–70 ms on a timer. Every response carries {@code X-API-Version} and {@code X-Request-Id}; every error is
+ * writes the {@link ExportResult}, delaying responses that hold {@code access_denied} items. Every response carries {@code X-API-Version} and {@code X-Request-Id}; every error is
  * problem+json. Knows nothing about SQL or consent rules.
+ *
+ * <p>The anti-enumeration delay (random in {@code export.denyDelayMinMs..denyDelayMaxMs}, once per response)
+ * runs on a timer, never as a blocking sleep.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -52,10 +55,6 @@ public final class HttpVerticle extends VerticleBase {
   public static final String API_VERSION = "2.0.0";
   private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
   private static final String REQUEST_ID = "requestId";
-
-  /** Anti-enumeration delay bounds (spec §5.3). */
-  static final long DENY_DELAY_MIN_MS = 50;
-  static final long DENY_DELAY_MAX_MS = 70;
 
   private final GatewayConfig config;
   private TokenVerifier verifier;
@@ -119,7 +118,8 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = requestId(ctx);
     verifier.verify(ctx.request().getHeader("Authorization"))
         .compose(this::authorizeClient)
-        .compose(client -> readBody(ctx).map(body -> toExportRequest(requestId, client, body)))
+        .compose(client -> readBody(ctx).map(body -> toExportRequest(requestId, client, body,
+            remoteAddress(ctx), userAgent(ctx))))
         .compose(req -> export(req))
         .onSuccess(result -> respond(ctx, result, started))
         .onFailure(err -> fail(ctx, err, started));
@@ -163,7 +163,17 @@ public final class HttpVerticle extends VerticleBase {
         || (media.startsWith("application/") && media.endsWith("+json") && media.length() > "application/+json".length());
   }
 
-  private ExportRequest toExportRequest(String requestId, ClientRecord client, Buffer raw) {
+  private static String remoteAddress(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+  }
+
+  private static String userAgent(RoutingContext ctx) {
+    String ua = ctx.request().getHeader("User-Agent");
+    return ua == null || ua.length() <= 256 ? ua : ua.substring(0, 256);
+  }
+
+  private ExportRequest toExportRequest(String requestId, ClientRecord client, Buffer raw, String remoteAddress,
+      String userAgent) {
     ExportBody body = ExportBody.parse(raw, config.export().maxIdentifiers());
     String scope = body.type().scopeName();
     if (!client.hasScope(scope, "read")) {
@@ -177,21 +187,22 @@ public final class HttpVerticle extends VerticleBase {
     for (String raw1 : body.identifiers()) {
       ids.add(ParsedIdentifier.parse(raw1, maxLength));
     }
+    Instant now = Instant.now();
     return new ExportRequest(requestId, client, body.type(), ids, body.elements(), body.extensions(),
-        LocalDate.now(ZoneOffset.UTC));
+        LocalDate.ofInstant(now, ZoneOffset.UTC), now, remoteAddress, userAgent);
   }
 
   private Future<ExportResult> export(ExportRequest req) {
-    long timeout = (config.export().busTimeoutMs() + config.http().requestTimeoutMs()) / 2;
     DeliveryOptions options = new DeliveryOptions()
-        .setSendTimeout(timeout)
+        .setSendTimeout(config.http().requestTimeoutMs())
         .addHeader(Addresses.REQUEST_ID_HEADER, req.requestId());
     return vertx.eventBus().<ExportResult>request(Addresses.EXPORT, req, options).map(Message::body);
   }
 
   private void respond(RoutingContext ctx, ExportResult result, long started) {
     if (result.accessDenied() > 0) {
-      long delay = ThreadLocalRandom.current().nextLong(DENY_DELAY_MIN_MS, DENY_DELAY_MAX_MS + 1);
+      long delay = ThreadLocalRandom.current().nextLong(config.export().denyDelayMinMs(),
+          config.export().denyDelayMaxMs() + 1);
       vertx.setTimer(delay, t -> write(ctx, result, started));
     } else {
       write(ctx, result, started);

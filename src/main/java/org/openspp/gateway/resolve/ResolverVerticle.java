@@ -68,7 +68,10 @@ public final class ResolverVerticle extends VerticleBase {
         req.systems().toArray(String[]::new),
         req.values().toArray(String[]::new),
         type.wireName(),
-        req.today());
+        req.today(),
+        req.client().consentFiltered(),
+        req.client().organization(),
+        req.client().organizationType());
     breaker.<ResolveResult>execute(() -> pool.preparedQuery(RegistryQueries.resolve(type))
             .execute(params)
             .map(rows -> RegistrantRows.toResult(type, rows)))

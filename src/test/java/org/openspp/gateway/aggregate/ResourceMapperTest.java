@@ -564,7 +564,7 @@ class ResourceMapperTest {
     RegistrantRecord build() {
       return new RegistrantRecord(id, kind, active, identifiers, familyName, givenName, middleName, name,
           birthDate, birthDateEstimated, genderCode, genderDisplay, phone, mobile, email, address, groupType,
-          extensionJson, links, source, versionId, lastUpdated);
+          extensionJson, links, source, versionId, lastUpdated, java.util.List.of());
     }
   }
 }

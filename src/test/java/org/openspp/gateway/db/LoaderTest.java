@@ -254,8 +254,8 @@ class LoaderTest {
   void replaceEmptiesFirst() {
     loader.load("registry.ndjson", demoLines(), false).await();
     pool.query("""
-        INSERT INTO audit_request (request_id, client_id, resource_type, total, successful, failed, requested_at)
-        VALUES ('r-1', 'demo-ngo', 'Individual', 1, 1, 0, now())""").execute().await();
+        INSERT INTO audit_request (id, request_id, client_id, resource_type, total, successful, failed, requested_at)
+        VALUES (gen_random_uuid(), 'r-1', 'demo-ngo', 'Individual', 1, 1, 0, now())""").execute().await();
 
     LoadReport report = loader.load("small.ndjson", List.of(individual("only", "PH-1")), true).await();
 

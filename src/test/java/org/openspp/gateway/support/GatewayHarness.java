@@ -39,12 +39,14 @@ public final class GatewayHarness {
   public final GatewayConfig config;
   public final WebClient client;
   public final TokenMinter minter;
+  public final MainVerticle main;
   private final String deploymentId;
 
-  private GatewayHarness(Vertx vertx, String dbUrl, GatewayConfig config, String deploymentId) {
+  private GatewayHarness(Vertx vertx, String dbUrl, GatewayConfig config, MainVerticle main, String deploymentId) {
     this.vertx = vertx;
     this.dbUrl = dbUrl;
     this.config = config;
+    this.main = main;
     this.deploymentId = deploymentId;
     this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("localhost")
         .setDefaultPort(config.http().port()).setKeepAlive(true));
@@ -58,29 +60,47 @@ public final class GatewayHarness {
 
   /** Starts a gateway on {@code fixture}, with {@code tweak} applied to the test configuration. */
   public static GatewayHarness start(Vertx vertx, String fixture, UnaryOperator<GatewayConfig> tweak) {
+    return startWithLines(vertx, lines(fixture), tweak);
+  }
+
+  /** Starts a gateway on a registry given as NDJSON lines, with {@code tweak} applied to the configuration. */
+  public static GatewayHarness startWithLines(Vertx vertx, List<String> ndjson, UnaryOperator<GatewayConfig> tweak) {
     String url = TestRegistry.migratedDatabaseUrl(vertx);
-    load(vertx, url, fixture);
+    loadLines(vertx, url, ndjson);
     GatewayConfig config = tweak.apply(ConfigLoader.load(null, Map.of(
         "SPP_HTTP_PORT", Integer.toString(freePort()),
         "SPP_MANAGEMENT_PORT", Integer.toString(freePort()),
         "SPP_DB_URL", url,
         "SPP_DB_POOL_SIZE", "4",
         "SPP_JWT_SECRET", SECRET)));
-    String id = vertx.deployVerticle(new MainVerticle(config, null)).await();
-    return new GatewayHarness(vertx, url, config, id);
+    MainVerticle main = new MainVerticle(config, null);
+    String id = vertx.deployVerticle(main).await();
+    return new GatewayHarness(vertx, url, config, main, id);
   }
 
-  /** Loads an NDJSON classpath resource into the database at {@code url}. */
-  public static void load(Vertx vertx, String url, String resource) {
+  /** Loads NDJSON lines into the database at {@code url}. */
+  public static void loadLines(Vertx vertx, String url, List<String> lines) {
     Pool pool = TestRegistry.pool(vertx, url);
     try {
-      new RegistryLoader(vertx, pool).load(resource, lines(resource), false).await();
+      new RegistryLoader(vertx, pool).load("fixture", lines, false).await();
     } finally {
       pool.close().await();
     }
   }
 
-  static List<String> lines(String resource) {
+  /** Runs SQL against the gateway's database (test setup and inspection). */
+  public io.vertx.sqlclient.RowSet<io.vertx.sqlclient.Row> sql(String sql, Object... params) {
+    Pool pool = TestRegistry.pool(vertx, dbUrl);
+    try {
+      return params.length == 0
+          ? pool.query(sql).execute().await()
+          : pool.preparedQuery(sql).execute(io.vertx.sqlclient.Tuple.wrap(params)).await();
+    } finally {
+      pool.close().await();
+    }
+  }
+
+  public static List<String> lines(String resource) {
     try (InputStream in = GatewayHarness.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
         throw new IllegalArgumentException("missing test resource " + resource);

@@ -1,0 +1,162 @@
+package org.openspp.gateway.audit;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.openspp.gateway.bus.Addresses;
+import org.openspp.gateway.bus.AuditRecord;
+import org.openspp.gateway.bus.Failure;
+import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.db.PgPools;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit writer. Consumes {@link AuditRecord}s on {@link Addresses#AUDIT} from every aggregator and commits
+ * them by group commit: when no commit is running a record is written at once; records that arrive while
+ * commits run wait and go together in the next one (two statements, one transaction, whatever the batch
+ * size). Each message is answered only after its rows are committed, or failed with
+ * {@link Failure#AUDIT_UNAVAILABLE} so that nothing is exported unaudited. Owns its pool to the audit store.
+ *
+ * <p>Meters: {@code gateway.audit.commit} (timer, per group commit), {@code gateway.audit.failures}
+ * (records that could not be committed), {@code gateway.audit.batch} (requests per commit).
+ */
+public final class AuditVerticle extends VerticleBase {
+
+  private static final Logger log = LoggerFactory.getLogger(AuditVerticle.class);
+
+  /** Commits in flight at once; more would only contend for the same rows' pages. */
+  static final int MAX_CONCURRENT_COMMITS = 2;
+
+  private final String url;
+  private final GatewayConfig.Audit config;
+  private final MeterRegistry meters;
+  private final ArrayDeque<Message<AuditRecord>> waiting = new ArrayDeque<>();
+  private int committing;
+  private Pool pool;
+  private Timer commitTimer;
+  private Counter failures;
+  private DistributionSummary batchSize;
+
+  public AuditVerticle(String url, GatewayConfig.Audit config, MeterRegistry meters) {
+    this.url = url;
+    this.config = config;
+    this.meters = meters;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = PgPools.create(vertx, url, config.poolSize(), 1024, config.statementTimeoutMs(), "audit-db");
+    commitTimer = Timer.builder("gateway.audit.commit").description("Audit group commit latency")
+        .publishPercentileHistogram().register(meters);
+    failures = Counter.builder("gateway.audit.failures").description("Audit records that could not be committed")
+        .register(meters);
+    batchSize = DistributionSummary.builder("gateway.audit.batch").description("Export requests per audit commit")
+        .register(meters);
+    return vertx.eventBus().<AuditRecord>consumer(Addresses.AUDIT, this::onRecord).completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  private void onRecord(Message<AuditRecord> msg) {
+    waiting.add(msg);
+    commitWaiting();
+  }
+
+  private void commitWaiting() {
+    while (committing < MAX_CONCURRENT_COMMITS && !waiting.isEmpty()) {
+      List<Message<AuditRecord>> batch = new ArrayList<>(Math.min(waiting.size(), config.maxBatchRequests()));
+      while (!waiting.isEmpty() && batch.size() < config.maxBatchRequests()) {
+        batch.add(waiting.poll());
+      }
+      committing++;
+      long started = System.nanoTime();
+      write(batch).onComplete(ar -> {
+        committing--;
+        if (ar.succeeded()) {
+          commitTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+          batchSize.record(batch.size());
+          batch.forEach(m -> m.reply(null));
+        } else {
+          failures.increment(batch.size());
+          log.error("audit commit of {} export requests failed: {}", batch.size(), ar.cause().toString());
+          batch.forEach(m -> m.fail(Failure.AUDIT_UNAVAILABLE.code(), "audit store unavailable"));
+        }
+        commitWaiting();
+      });
+    }
+  }
+
+  private Future<Void> write(List<Message<AuditRecord>> batch) {
+    int n = batch.size();
+    UUID[] ids = new UUID[n];
+    String[] requestIds = new String[n];
+    String[] clients = new String[n];
+    String[] bases = new String[n];
+    String[] types = new String[n];
+    Integer[] totals = new Integer[n];
+    Integer[] successes = new Integer[n];
+    Integer[] failed = new Integer[n];
+    java.time.OffsetDateTime[] times = new java.time.OffsetDateTime[n];
+    String[] addresses = new String[n];
+    String[] agents = new String[n];
+    int items = 0;
+    for (int i = 0; i < n; i++) {
+      AuditRecord r = batch.get(i).body();
+      ids[i] = r.id();
+      requestIds[i] = r.requestId();
+      clients[i] = r.clientId();
+      bases[i] = r.legalBasis();
+      types[i] = r.resourceType();
+      totals[i] = r.total();
+      successes[i] = r.successful();
+      failed[i] = r.failed();
+      times[i] = r.requestedAt().atOffset(ZoneOffset.UTC);
+      addresses[i] = r.remoteAddress();
+      agents[i] = r.userAgent();
+      items += r.items().size();
+    }
+    UUID[] itemRequest = new UUID[items];
+    Integer[] positions = new Integer[items];
+    String[] identifiers = new String[items];
+    String[] statuses = new String[items];
+    Long[] registrants = new Long[items];
+    Long[] consents = new Long[items];
+    String[] purposes = new String[items];
+    String[] fields = new String[items];
+    int k = 0;
+    for (Message<AuditRecord> m : batch) {
+      for (AuditRecord.Item item : m.body().items()) {
+        itemRequest[k] = m.body().id();
+        positions[k] = item.position();
+        identifiers[k] = item.identifier();
+        statuses[k] = item.status();
+        registrants[k] = item.registrantId();
+        consents[k] = item.consentId();
+        purposes[k] = item.purpose();
+        fields[k] = item.fields() == null ? null : String.join(",", item.fields());
+        k++;
+      }
+    }
+    Tuple requests = Tuple.of(ids, requestIds, clients, bases, types, totals, successes, failed, times, addresses)
+        .addValue(agents);
+    Tuple itemRows = Tuple.of(itemRequest, positions, identifiers, statuses, registrants, consents, purposes, fields);
+    return pool.withTransaction(conn -> conn.preparedQuery(AuditQueries.INSERT_REQUESTS).execute(requests)
+        .compose(v -> conn.preparedQuery(AuditQueries.INSERT_ITEMS).execute(itemRows)))
+        .mapEmpty();
+  }
+}
