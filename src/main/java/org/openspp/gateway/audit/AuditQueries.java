@@ -1,25 +1,29 @@
 package org.openspp.gateway.audit;
 
 /**
- * The audit writer's SQL: each group commit inserts all of its requests in one statement and all of their
- * items in a second, every column passed as an array parameter.
+ * The audit writer's SQL: one statement per group commit. A data-modifying CTE inserts all requests of the
+ * batch and the outer insert all of their items, every column passed as an array parameter, so a commit is a
+ * single round trip and atomic (the statement runs in its own implicit transaction).
+ *
+ * <p>{@code $1..$11} are the request columns, {@code $12..$19} the item columns; {@code $19} holds each item's
+ * returned fields joined by commas (field names contain none), or null.
  */
 final class AuditQueries {
 
-  static final String INSERT_REQUESTS = """
-      INSERT INTO audit_request (id, request_id, client_id, legal_basis, resource_type, total, successful, failed,
-                                 requested_at, remote_address, user_agent)
-      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::int4[],
-                           $8::int4[], $9::timestamptz[], $10::text[], $11::text[])
-      """;
-
-  /** {@code $8} holds each item's returned fields joined by commas (field names contain none), or null. */
-  static final String INSERT_ITEMS = """
+  static final String INSERT_BATCH = """
+      WITH requests AS (
+        INSERT INTO audit_request (id, request_id, client_id, legal_basis, resource_type, total, successful, failed,
+                                   requested_at, remote_address, user_agent)
+        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::int4[],
+                             $8::int4[], $9::timestamptz[], $10::text[], $11::text[])
+        RETURNING 1
+      )
       INSERT INTO audit_item (audit_request_id, position, identifier, status, registrant_id, consent_id, purpose,
                               fields)
       SELECT u.a, u.p, u.i, u.s, u.r, u.c, u.pu, string_to_array(u.f, ',')
-        FROM unnest($1::uuid[], $2::int4[], $3::text[], $4::text[], $5::int8[], $6::int8[], $7::text[], $8::text[])
-             AS u(a, p, i, s, r, c, pu, f)
+        FROM unnest($12::uuid[], $13::int4[], $14::text[], $15::text[], $16::int8[], $17::int8[], $18::text[],
+                    $19::text[]) AS u(a, p, i, s, r, c, pu, f)
+       WHERE (SELECT count(*) FROM requests) > 0
       """;
 
   private AuditQueries() {

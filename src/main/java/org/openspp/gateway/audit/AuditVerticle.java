@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The audit writer. Consumes {@link AuditRecord}s on {@link Addresses#AUDIT} from every aggregator and commits
- * them by group commit: when no commit is running a record is written at once; records that arrive while
- * commits run wait and go together in the next one (two statements, one transaction, whatever the batch
- * size). Each message is answered only after its rows are committed, or failed with
+ * them by group commit: while fewer commits than pool connections are running a record is written at once;
+ * records that arrive while all connections commit wait and go together in the next commit (one statement,
+ * one round trip, whatever the batch size). Each message is answered only after its rows are committed, or failed with
  * {@link Failure#AUDIT_UNAVAILABLE} so that nothing is exported unaudited. Owns its pool to the audit store.
  *
  * <p>Meters: {@code gateway.audit.commit} (timer, per group commit), {@code gateway.audit.failures}
@@ -36,8 +36,6 @@ public final class AuditVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(AuditVerticle.class);
 
-  /** Commits in flight at once; more would only contend for the same rows' pages. */
-  static final int MAX_CONCURRENT_COMMITS = 2;
 
   private final String url;
   private final GatewayConfig.Audit config;
@@ -78,7 +76,7 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private void commitWaiting() {
-    while (committing < MAX_CONCURRENT_COMMITS && !waiting.isEmpty()) {
+    while (committing < config.poolSize() && !waiting.isEmpty()) {
       List<Message<AuditRecord>> batch = new ArrayList<>(Math.min(waiting.size(), config.maxBatchRequests()));
       while (!waiting.isEmpty() && batch.size() < config.maxBatchRequests()) {
         batch.add(waiting.poll());
@@ -152,11 +150,10 @@ public final class AuditVerticle extends VerticleBase {
         k++;
       }
     }
-    Tuple requests = Tuple.of(ids, requestIds, clients, bases, types, totals, successes, failed, times, addresses)
-        .addValue(agents);
-    Tuple itemRows = Tuple.of(itemRequest, positions, identifiers, statuses, registrants, consents, purposes, fields);
-    return pool.withTransaction(conn -> conn.preparedQuery(AuditQueries.INSERT_REQUESTS).execute(requests)
-        .compose(v -> conn.preparedQuery(AuditQueries.INSERT_ITEMS).execute(itemRows)))
-        .mapEmpty();
+    Tuple params = Tuple.of(ids, requestIds, clients, bases, types, totals, successes, failed, times, addresses)
+        .addValue(agents)
+        .addValue(itemRequest).addValue(positions).addValue(identifiers).addValue(statuses).addValue(registrants)
+        .addValue(consents).addValue(purposes).addValue(fields);
+    return pool.preparedQuery(AuditQueries.INSERT_BATCH).execute(params).mapEmpty();
   }
 }

@@ -60,7 +60,7 @@ public final class ConfigLoader {
     JsonObject registry = new JsonObject()
         .put("url", null)
         .put("poolSize", null)
-        .put("maxWaitQueue", 64)
+        .put("maxWaitQueue", 256)
         .put("statementTimeoutMs", 3000)
         .put("instances", 1)
         .put("breaker", new JsonObject().put("maxFailures", 5).put("timeoutMs", 4000).put("resetTimeoutMs", 10000));

@@ -223,7 +223,11 @@ public final class HttpVerticle extends VerticleBase {
 
   private void fail(RoutingContext ctx, Throwable err, long started) {
     ApiProblem problem = FailureMapper.toProblem(err);
-    if (problem.status() >= 500) {
+    if (problem.status() == 503) {
+      // overload and outages produce these in bursts: one line each, without a warning per request
+      log.info("request {}: 503 {} after {} ms: {}", requestId(ctx), problem.category(),
+          (System.nanoTime() - started) / 1_000_000, err.toString());
+    } else if (problem.status() >= 500) {
       log.warn("request {}: {} {} after {} ms: {}", requestId(ctx), problem.status(), problem.category(),
           (System.nanoTime() - started) / 1_000_000, err.toString());
     }

@@ -47,6 +47,7 @@ public final class ClientVerticle extends VerticleBase {
             .setMaxFailures(limits.breaker().maxFailures())
             .setTimeout(limits.breaker().timeoutMs())
             .setResetTimeout(limits.breaker().resetTimeoutMs()))
+        .failurePolicy(RegistryFailures::countsAgainstRegistry)
         .openHandler(v -> log.warn("circuit breaker clients-db opened"))
         .closeHandler(v -> log.info("circuit breaker clients-db closed"));
     return vertx.eventBus().<String>consumer(Addresses.CLIENT_LOOKUP, this::onLookup).completion();

@@ -3,6 +3,7 @@ package org.openspp.gateway.resolve;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import java.net.ConnectException;
 import org.openspp.gateway.bus.Failure;
 
@@ -13,6 +14,15 @@ final class RegistryFailures {
   private static final String QUERY_CANCELED = "57014";
 
   private RegistryFailures() {
+  }
+
+  /**
+   * The breakers' failure policy: a failed call counts against the registry unless the gateway itself was
+   * saturated (its pool's wait queue was full): local overload says nothing about the registry's health, and
+   * opening the breaker on it would turn a burst into seconds of refusals.
+   */
+  static boolean countsAgainstRegistry(io.vertx.core.AsyncResult<?> result) {
+    return result.failed() && !(result.cause() instanceof ConnectionPoolTooBusyException);
   }
 
   static Failure classify(Throwable err) {

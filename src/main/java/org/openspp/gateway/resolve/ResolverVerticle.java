@@ -50,6 +50,7 @@ public final class ResolverVerticle extends VerticleBase {
             .setMaxFailures(config.breaker().maxFailures())
             .setTimeout(config.breaker().timeoutMs())
             .setResetTimeout(config.breaker().resetTimeoutMs()))
+        .failurePolicy(RegistryFailures::countsAgainstRegistry)
         .openHandler(v -> log.warn("circuit breaker {} opened", name))
         .halfOpenHandler(v -> log.info("circuit breaker {} half-open, trying the registry", name))
         .closeHandler(v -> log.info("circuit breaker {} closed", name));
