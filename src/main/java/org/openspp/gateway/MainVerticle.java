@@ -14,6 +14,8 @@ import org.openspp.gateway.bus.Codecs;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.http.HttpVerticle;
+import org.openspp.gateway.http.RateLimiter;
+import org.openspp.gateway.metrics.BreakerStates;
 import org.openspp.gateway.metrics.ManagementVerticle;
 import org.openspp.gateway.resolve.ClientVerticle;
 import org.openspp.gateway.resolve.ResolverVerticle;
@@ -22,8 +24,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers the message codecs and deploys the gateway: the client directory, the audit writer and one
- * resolver deployment per resource type first, then the aggregators, then the HTTP verticles, then the management listener. Each
- * child receives only its slice of the configuration. Start-up fails if any deployment fails.
+ * resolver deployment per resource type first, then the aggregators, then the HTTP verticles, then the
+ * management listener. Each child receives only its slice of the configuration and the few process-wide
+ * objects it needs (state, rate limiter, meters). Start-up fails if any deployment fails.
+ *
+ * <p>{@link #drain} is the graceful shutdown: readiness turns false at once, requests are still served for
+ * the grace period, then the HTTP listeners close and wait for their in-flight requests, then the aggregators,
+ * the audit writer (which commits what it holds) and the resolvers stop, in that order.
  */
 public final class MainVerticle extends VerticleBase {
 
@@ -32,6 +39,11 @@ public final class MainVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final PrometheusMeterRegistry registry;
   private final MeterRegistry meters;
+  private final GatewayState state = new GatewayState();
+  private String httpDeployment;
+  private String aggregatorDeployment;
+  private String auditDeployment;
+  private final List<String> backendDeployments = new ArrayList<>();
 
   /**
    * @param registry the Prometheus registry to expose on {@code /metrics} and to record domain meters in, or
@@ -48,33 +60,75 @@ public final class MainVerticle extends VerticleBase {
     return meters;
   }
 
+  /** Readiness and draining flags. */
+  public GatewayState state() {
+    return state;
+  }
+
   @Override
   public Future<?> start() {
     Codecs.register(vertx.eventBus());
     int edgeInstances = config.http().instances() > 0
         ? config.http().instances() : Runtime.getRuntime().availableProcessors();
+    BreakerStates breakers = new BreakerStates(meters);
+    RateLimiter rateLimiter = RateLimiter.create();
 
     List<Future<String>> backend = new ArrayList<>();
-    backend.add(vertx.deployVerticle(
-        new ClientVerticle(config.db().url(), config.registries().get(ResourceType.INDIVIDUAL))));
+    backend.add(vertx.deployVerticle(new ClientVerticle(config.db().url(),
+        config.registries().get(ResourceType.INDIVIDUAL), breakers)));
     for (ResourceType type : ResourceType.values()) {
       GatewayConfig.Registry reg = config.registries().get(type);
       String url = config.registryUrl(type);
-      backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg),
+      backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers),
           new DeploymentOptions().setInstances(reg.instances())));
     }
-    backend.add(vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters)));
+    Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters));
     long resolveTimeout = config.export().busTimeoutMs();
     long auditTimeout = config.audit().timeoutMs();
-    backend.add(vertx.deployVerticle(() -> new AggregatorVerticle(resolveTimeout, auditTimeout),
-        new DeploymentOptions().setInstances(edgeInstances)));
+    Future<String> aggregators = vertx.deployVerticle(() -> new AggregatorVerticle(resolveTimeout, auditTimeout),
+        new DeploymentOptions().setInstances(edgeInstances));
 
-    return Future.all(backend)
-        .compose(v -> vertx.deployVerticle(() -> new HttpVerticle(config),
-            new DeploymentOptions().setInstances(edgeInstances)))
-        .compose(v -> vertx.deployVerticle(new ManagementVerticle(config.management(), registry)))
-        .onSuccess(v -> log.info("spp-gateway started: API on port {} ({} HTTP verticles), management on port {}, "
-                + "resolvers {}", config.http().port(), edgeInstances, config.management().port(),
-            List.of(ResourceType.values()).stream().map(ResourceType::wireName).toList()));
+    return Future.all(Future.all(backend), audit, aggregators)
+        .compose(v -> {
+          backend.forEach(f -> backendDeployments.add(f.result()));
+          auditDeployment = audit.result();
+          aggregatorDeployment = aggregators.result();
+          return vertx.deployVerticle(() -> new HttpVerticle(config, rateLimiter),
+              new DeploymentOptions().setInstances(edgeInstances));
+        })
+        .compose(id -> {
+          httpDeployment = id;
+          return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state));
+        })
+        .onSuccess(v -> {
+          state.markStarted();
+          log.info("spp-gateway started: API on port {} ({} HTTP verticles), management on port {}, resolvers {}",
+              config.http().port(), edgeInstances, config.management().port(),
+              List.of(ResourceType.values()).stream().map(ResourceType::wireName).toList());
+        });
+  }
+
+  /**
+   * Graceful shutdown, in order: readiness false; requests still served for {@code http.shutdownGraceMs}; HTTP
+   * listeners closed, in-flight requests completed (bounded by the request deadline); aggregators, audit writer
+   * (after its last commit) and resolvers stopped. Vert.x itself is closed by the caller afterwards.
+   */
+  public Future<Void> drain() {
+    if (!state.startDraining()) {
+      return Future.succeededFuture();
+    }
+    log.info("draining: readiness is false, requests accepted for {} ms more", config.http().shutdownGraceMs());
+    return vertx.timer(config.http().shutdownGraceMs())
+        .compose(v -> undeploy(httpDeployment))
+        .compose(v -> undeploy(aggregatorDeployment))
+        .compose(v -> undeploy(auditDeployment))
+        .compose(v -> Future.join(backendDeployments.stream().map(this::undeploy).toList()))
+        .<Void>mapEmpty()
+        .onComplete(ar -> log.info("drained: {}", ar.succeeded() ? "all requests answered, audit flushed"
+            : "with errors: " + ar.cause()));
+  }
+
+  private Future<Void> undeploy(String id) {
+    return id == null ? Future.succeededFuture() : vertx.undeploy(id);
   }
 }

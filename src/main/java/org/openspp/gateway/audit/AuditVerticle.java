@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.sqlclient.Pool;
@@ -65,9 +66,24 @@ public final class AuditVerticle extends VerticleBase {
     return vertx.eventBus().<AuditRecord>consumer(Addresses.AUDIT, this::onRecord).completion();
   }
 
+  /** Commits everything still waiting before the pool closes. */
   @Override
   public Future<?> stop() {
-    return pool == null ? Future.succeededFuture() : pool.close();
+    Promise<Void> flushed = Promise.promise();
+    awaitFlush(flushed, System.currentTimeMillis() + 2 * config.timeoutMs());
+    return flushed.future().eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+  }
+
+  private void awaitFlush(Promise<Void> flushed, long deadline) {
+    if ((waiting.isEmpty() && committing == 0) || System.currentTimeMillis() > deadline) {
+      if (!waiting.isEmpty() || committing > 0) {
+        log.error("audit writer stopped with {} records uncommitted", waiting.size());
+      }
+      flushed.tryComplete();
+      return;
+    }
+    commitWaiting();
+    vertx.setTimer(10, t -> awaitFlush(flushed, deadline));
   }
 
   private void onRecord(Message<AuditRecord> msg) {

@@ -82,7 +82,10 @@ public final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Metrics.vertx(registry);
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedRegistry server = embedded;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, server, stopped), "spp-shutdown"));
+    MainVerticle main = new MainVerticle(config, registry);
+    long drainLimitMs = config.http().shutdownGraceMs() + config.http().requestTimeoutMs() + 5000;
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, main, drainLimitMs, server, stopped),
+        "spp-shutdown"));
     try {
       if (config.db().migrate() && !noMigrate) {
         int applied = CliSupport.migrateAll(vertx, config);
@@ -91,7 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
       if (demo) {
         loadDemo(vertx, config);
       }
-      vertx.deployVerticle(new MainVerticle(config, registry)).await();
+      vertx.deployVerticle(main).await();
     } catch (Exception e) {
       log.error("start-up failed: {}", e.getMessage());
       stopped.countDown();
@@ -143,7 +146,17 @@ public final class ServeCommand implements Callable<Integer> {
     out.flush();
   }
 
-  private static void shutdown(Vertx vertx, EmbeddedRegistry embedded, CountDownLatch stopped) {
+  /**
+   * SIGTERM/SIGINT: drain (readiness false, grace period, in-flight requests answered, audit flushed), then close
+   * Vert.x and the embedded PostgreSQL. Runs on the JVM's shutdown-hook thread, never on an event loop.
+   */
+  private static void shutdown(Vertx vertx, MainVerticle main, long drainLimitMs, EmbeddedRegistry embedded,
+      CountDownLatch stopped) {
+    try {
+      main.drain().toCompletionStage().toCompletableFuture().get(drainLimitMs, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("drain did not complete: {}", e.toString());
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

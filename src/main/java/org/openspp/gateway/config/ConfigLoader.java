@@ -48,6 +48,7 @@ public final class ConfigLoader {
     m.put("SPP_JWKS_ISSUER", "auth.jwks.issuer");
     m.put("SPP_JWKS_AUDIENCE", "auth.jwks.audience");
     m.put("SPP_EXPORT_MAX_IDENTIFIERS", "export.maxIdentifiers");
+    m.put("SPP_SHUTDOWN_GRACE_MS", "http.shutdownGraceMs");
     m.put("SPP_LOG_FORMAT", "log.format");
     return m;
   }
@@ -63,10 +64,11 @@ public final class ConfigLoader {
         .put("maxWaitQueue", 256)
         .put("statementTimeoutMs", 3000)
         .put("instances", 1)
-        .put("breaker", new JsonObject().put("maxFailures", 5).put("timeoutMs", 4000).put("resetTimeoutMs", 10000));
+        .put("breaker", new JsonObject().put("maxFailures", 5).put("timeoutMs", 4000).put("resetTimeoutMs", 5000));
     return new JsonObject()
         .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080).put("instances", 0)
-            .put("maxBodyBytes", 65536).put("requestTimeoutMs", 10000))
+            .put("maxBodyBytes", 65536).put("requestTimeoutMs", 10000).put("maxInFlight", 512)
+            .put("shutdownGraceMs", 5000))
         .put("management", new JsonObject().put("host", "0.0.0.0").put("port", 9090))
         .put("db", new JsonObject().put("url", null).put("poolSize", 16)
             .put("embeddedDataDir", "./.spp-gateway/pg").put("migrate", true))
@@ -229,7 +231,9 @@ public final class ConfigLoader {
         integer(http, "http.port", "port", 0, 65535),
         integer(http, "http.instances", "instances", 0, 256),
         integer(http, "http.maxBodyBytes", "maxBodyBytes", 1024, 16 * 1024 * 1024),
-        integer(http, "http.requestTimeoutMs", "requestTimeoutMs", 100, 600_000));
+        integer(http, "http.requestTimeoutMs", "requestTimeoutMs", 100, 600_000),
+        integer(http, "http.maxInFlight", "maxInFlight", 1, 1_000_000),
+        integer(http, "http.shutdownGraceMs", "shutdownGraceMs", 0, 600_000));
     GatewayConfig.Management mgmtCfg = new GatewayConfig.Management(
         string(mgmt, "management.host", "host", true),
         integer(mgmt, "management.port", "port", 0, 65535));

@@ -26,8 +26,11 @@ public record GatewayConfig(
    * @param instances      HTTP verticle instances; 0 means one per event loop
    * @param maxBodyBytes   request body limit (413 past it)
    * @param requestTimeoutMs the HTTP request deadline, outermost of the deadline chain
+   * @param maxInFlight      export requests one HTTP verticle serves at once; past it, 503 at once
+   * @param shutdownGraceMs  after SIGTERM, how long requests are still accepted (readiness already false)
    */
-  public record Http(String host, int port, int instances, int maxBodyBytes, long requestTimeoutMs) {
+  public record Http(String host, int port, int instances, int maxBodyBytes, long requestTimeoutMs, int maxInFlight,
+      long shutdownGraceMs) {
   }
 
   /** Management listener: {@code /metrics} and {@code /health/*}. */

@@ -1,6 +1,8 @@
 package org.openspp.gateway.db;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClientOptions;
+import java.util.concurrent.TimeUnit;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -27,18 +29,38 @@ public final class PgPools {
   }
 
   /**
-   * A pool bound to the calling verticle's context (when called from one).
+   * A pool bound to the calling verticle's context (when called from one), with the client's default
+   * connection timeouts. For tools and tests; serving pools use the overload with a call timeout.
    *
    * @param maxWaitQueue requests allowed to wait for a connection; past it the pool fails at once
    */
   public static Pool create(Vertx vertx, String url, int size, int maxWaitQueue, long statementTimeoutMs, String name) {
+    return create(vertx, url, size, maxWaitQueue, statementTimeoutMs, 0, name);
+  }
+
+  /**
+   * A serving pool whose waits are bounded by {@code callTimeoutMs} (the breaker timeout): connecting to the
+   * server and waiting for a free connection. A query that the server never answers is ended by
+   * {@code statement_timeout} on the server, or for the caller by the breaker timeout; note that Vert.x 5.0's
+   * pool ignores client-side idle timeouts, so a connection whose peer goes silent mid-query stays busy until
+   * TCP gives up on it.
+   */
+  public static Pool create(Vertx vertx, String url, int size, int maxWaitQueue, long statementTimeoutMs,
+      long callTimeoutMs, String name) {
     PoolOptions poolOptions = new PoolOptions()
         .setMaxSize(size)
         .setMaxWaitQueueSize(maxWaitQueue)
         .setName(name)
         .setShared(false);
+    NetClientOptions net = new NetClientOptions().setTcpNoDelay(true).setTcpKeepAlive(true);
+    if (callTimeoutMs > 0) {
+      int call = (int) Math.min(Integer.MAX_VALUE, callTimeoutMs);
+      poolOptions.setConnectionTimeout(call).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+      net.setConnectTimeout(call);
+    }
     return PgBuilder.pool()
         .with(poolOptions)
+        .with(net)
         .connectingTo(connectOptions(url, statementTimeoutMs))
         .using(vertx)
         .build();

@@ -34,7 +34,7 @@ public final class FailureMapper {
         return unavailable();
       }
       return switch (Failure.fromCode(re.failureCode())) {
-        case REGISTRY_UNAVAILABLE -> unavailable();
+        case REGISTRY_UNAVAILABLE -> unavailable(retryAfter(re.getMessage()));
         case REGISTRY_TIMEOUT -> timeout();
         case AUDIT_UNAVAILABLE -> auditUnavailable();
         default -> serverError();
@@ -44,9 +44,26 @@ public final class FailureMapper {
   }
 
   static ApiProblem unavailable() {
+    return unavailable(RETRY_AFTER_SECONDS);
+  }
+
+  /** 503 with the given retry hint (an open breaker's time to its next trial). */
+  static ApiProblem unavailable(long retryAfterSeconds) {
     return ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
-            "The registry is temporarily unavailable. Retry later.")
-        .withHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            "The registry is temporarily unavailable. Retry after " + retryAfterSeconds + " seconds.")
+        .withHeader("Retry-After", Long.toString(retryAfterSeconds));
+  }
+
+  /** The hint carried as {@code retry-after=N} in a failure message, else the default. */
+  static long retryAfter(String message) {
+    if (message != null && message.startsWith("retry-after=")) {
+      try {
+        return Math.max(1, Long.parseLong(message.substring("retry-after=".length())));
+      } catch (NumberFormatException e) {
+        return RETRY_AFTER_SECONDS;
+      }
+    }
+    return RETRY_AFTER_SECONDS;
   }
 
   /** The audit trail could not be written: the gateway refuses to export unaudited. */

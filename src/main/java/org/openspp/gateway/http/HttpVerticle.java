@@ -38,10 +38,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The public API edge; one instance per event loop. For {@code POST /api/v2/spp/$bulk/export} it runs the
- * spec §2 evaluation order: route and method, authentication (before the body is read), content type, body
- * size, JSON syntax and depth, schema, scope; then sends an {@link ExportRequest} to the aggregators and
+ * spec §2 evaluation order: route and method, authentication (before the body is read), the client's rate
+ * limit, content type, body size, JSON syntax and depth, schema, scope; then sends an {@link ExportRequest} to the aggregators and
  * writes the {@link ExportResult}, delaying responses that hold {@code access_denied} items. Every response carries {@code X-API-Version} and {@code X-Request-Id}; every error is
  * problem+json. Knows nothing about SQL or consent rules.
+ *
+ * <p>At most {@code http.maxInFlight} export requests are served at once per instance; past that a request is
+ * answered 503 with {@code Retry-After} at once rather than queued. On undeploy the listener stops accepting
+ * and in-flight requests complete (bounded by the request deadline).
  *
  * <p>The anti-enumeration delay (random in {@code export.denyDelayMinMs..denyDelayMaxMs}, once per response)
  * runs on a timer, never as a blocking sleep.
@@ -57,12 +61,18 @@ public final class HttpVerticle extends VerticleBase {
   private static final String REQUEST_ID = "requestId";
 
   private final GatewayConfig config;
+  private final RateLimiter rateLimiter;
   private TokenVerifier verifier;
   private ClientCache clients;
   private HttpServer server;
+  private int inFlight;
 
-  public HttpVerticle(GatewayConfig config) {
+  /**
+   * @param rateLimiter the per-client limiter shared by every HTTP verticle of the process
+   */
+  public HttpVerticle(GatewayConfig config, RateLimiter rateLimiter) {
     this.config = config;
+    this.rateLimiter = rateLimiter;
   }
 
   @Override
@@ -88,10 +98,19 @@ public final class HttpVerticle extends VerticleBase {
             .setHost(config.http().host())
             .setMaxHeaderSize(8192)
             .setMaxInitialLineLength(4096)
+            // HTTP/1.1 only: no h2c upgrade on the plain-text port (TLS and HTTP/2 end at the ingress)
+            .setHttp2ClearTextEnabled(false)
             .setIdleTimeout(60)
             .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .requestHandler(router);
     return server.listen(config.http().port());
+  }
+
+  /** Stops accepting connections and waits for in-flight requests, at most one request deadline. */
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(config.http().requestTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   /** The bound port (useful when configured as 0). */
@@ -115,14 +134,36 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     long started = System.nanoTime();
+    if (inFlight >= config.http().maxInFlight()) {
+      sendProblem(ctx, ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
+          "The gateway is at capacity. Retry after 1 seconds.").withHeader("Retry-After", "1"));
+      return;
+    }
+    inFlight++;
+    ctx.addEndHandler(v -> inFlight--);
     String requestId = requestId(ctx);
     verifier.verify(ctx.request().getHeader("Authorization"))
         .compose(this::authorizeClient)
+        .compose(client -> limitRate(ctx, client))
         .compose(client -> readBody(ctx).map(body -> toExportRequest(requestId, client, body,
             remoteAddress(ctx), userAgent(ctx))))
         .compose(req -> export(req))
         .onSuccess(result -> respond(ctx, result, started))
         .onFailure(err -> fail(ctx, err, started));
+  }
+
+  /** Spec §7: the client's token bucket; limited clients get the RateLimit headers on every response. */
+  private Future<ClientRecord> limitRate(RoutingContext ctx, ClientRecord client) {
+    RateLimiter.Decision decision = rateLimiter.tryAcquire(client.clientId(), client.rateLimitPerMinute());
+    if (decision.allowed()) {
+      decision.headers().forEach(ctx.response().headers()::set);
+      return Future.succeededFuture(client);
+    }
+    ApiProblem problem = ApiProblem.of(429, "rate-limited", "Too Many Requests", decision.detail());
+    for (java.util.Map.Entry<String, String> h : decision.headers().entrySet()) {
+      problem = problem.withHeader(h.getKey(), h.getValue());
+    }
+    return Future.failedFuture(problem);
   }
 
   private Future<ClientRecord> authorizeClient(String clientId) {
@@ -249,7 +290,7 @@ public final class HttpVerticle extends VerticleBase {
     String instance = path == null ? "" : (path.length() > 256 ? path.substring(0, 256) : path);
     MultiMap headers = response.headers();
     problem.headers().forEach(headers::set);
-    if (!ctx.request().isEnded()) {
+    if (!ctx.request().isEnded() && ctx.request().version() != io.vertx.core.http.HttpVersion.HTTP_2) {
       headers.set("Connection", "close");
     }
     response.setStatusCode(problem.status())

@@ -1,7 +1,5 @@
 package org.openspp.gateway.resolve;
 
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -15,8 +13,7 @@ import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.db.RegistrantRows;
 import org.openspp.gateway.db.RegistryQueries;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.openspp.gateway.metrics.BreakerStates;
 
 /**
  * Answers client lookups from the client registry in the main database. Consumes a {@code String} client id
@@ -26,35 +23,34 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientVerticle extends VerticleBase {
 
-  private static final Logger log = LoggerFactory.getLogger(ClientVerticle.class);
   private static final int POOL_SIZE = 4;
 
   private final String url;
   private final GatewayConfig.Registry limits;
+  private final BreakerStates breakerStates;
   private Pool pool;
-  private CircuitBreaker breaker;
+  private RegistryBreaker breaker;
 
   /** @param limits statement timeout, wait queue and breaker settings (those of the Individual registry) */
-  public ClientVerticle(String url, GatewayConfig.Registry limits) {
+  public ClientVerticle(String url, GatewayConfig.Registry limits, BreakerStates breakerStates) {
     this.url = url;
     this.limits = limits;
+    this.breakerStates = breakerStates;
   }
 
   @Override
   public Future<?> start() {
-    pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(), "clients-db");
-    breaker = CircuitBreaker.create("clients-db", vertx, new CircuitBreakerOptions()
-            .setMaxFailures(limits.breaker().maxFailures())
-            .setTimeout(limits.breaker().timeoutMs())
-            .setResetTimeout(limits.breaker().resetTimeoutMs()))
-        .failurePolicy(RegistryFailures::countsAgainstRegistry)
-        .openHandler(v -> log.warn("circuit breaker clients-db opened"))
-        .closeHandler(v -> log.info("circuit breaker clients-db closed"));
+    pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(),
+        limits.breaker().timeoutMs(), "clients-db");
+    breaker = new RegistryBreaker(vertx, "clients-db", limits.breaker(), breakerStates);
     return vertx.eventBus().<String>consumer(Addresses.CLIENT_LOOKUP, this::onLookup).completion();
   }
 
   @Override
   public Future<?> stop() {
+    if (breaker != null) {
+      breaker.close();
+    }
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
@@ -74,10 +70,6 @@ public final class ClientVerticle extends VerticleBase {
             msg.reply(client);
           }
         })
-        .onFailure(err -> {
-          Failure failure = RegistryFailures.classify(err);
-          log.warn("client lookup failed ({}): {}", failure, err.toString());
-          msg.fail(failure.code(), failure.name());
-        });
+        .onFailure(err -> breaker.fail(msg, err, "-"));
   }
 }

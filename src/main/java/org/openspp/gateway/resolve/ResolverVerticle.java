@@ -1,7 +1,5 @@
 package org.openspp.gateway.resolve;
 
-import io.vertx.circuitbreaker.CircuitBreaker;
-import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -17,49 +15,46 @@ import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.db.RegistrantRows;
 import org.openspp.gateway.db.RegistryQueries;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.openspp.gateway.metrics.BreakerStates;
 
 /**
  * Resolves identifiers of one resource type against its registry. Consumes {@link ResolveRequest} on
  * {@code gateway.resolve.<type>} and replies with a {@link ResolveResult}, or fails the message with a
- * {@link Failure} code. Owns its pool (bounded wait queue) and the circuit breaker {@code <type>-db} around
- * the one batched registry call per request. Knows nothing about HTTP or the response format.
+ * {@link Failure} code. Owns its pool (bounded wait queue, every wait bounded by the breaker timeout) and the
+ * circuit breaker {@code <type>-db} around the one batched registry call per request. Knows nothing about HTTP
+ * or the response format.
  */
 public final class ResolverVerticle extends VerticleBase {
-
-  private static final Logger log = LoggerFactory.getLogger(ResolverVerticle.class);
 
   private final ResourceType type;
   private final String url;
   private final GatewayConfig.Registry config;
+  private final BreakerStates breakerStates;
   private Pool pool;
-  private CircuitBreaker breaker;
+  private RegistryBreaker breaker;
 
-  public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config) {
+  public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates) {
     this.type = type;
     this.url = url;
     this.config = config;
+    this.breakerStates = breakerStates;
   }
 
   @Override
   public Future<?> start() {
     String name = type.scopeName() + "-db";
-    pool = PgPools.create(vertx, url, config.poolSize(), config.maxWaitQueue(), config.statementTimeoutMs(), name);
-    breaker = CircuitBreaker.create(name, vertx, new CircuitBreakerOptions()
-            .setMaxFailures(config.breaker().maxFailures())
-            .setTimeout(config.breaker().timeoutMs())
-            .setResetTimeout(config.breaker().resetTimeoutMs()))
-        .failurePolicy(RegistryFailures::countsAgainstRegistry)
-        .openHandler(v -> log.warn("circuit breaker {} opened", name))
-        .halfOpenHandler(v -> log.info("circuit breaker {} half-open, trying the registry", name))
-        .closeHandler(v -> log.info("circuit breaker {} closed", name));
+    pool = PgPools.create(vertx, url, config.poolSize(), config.maxWaitQueue(), config.statementTimeoutMs(),
+        config.breaker().timeoutMs(), name);
+    breaker = new RegistryBreaker(vertx, name, config.breaker(), breakerStates);
     MessageConsumer<ResolveRequest> consumer = vertx.eventBus().consumer(Addresses.resolve(type), this::onResolve);
     return consumer.completion();
   }
 
   @Override
   public Future<?> stop() {
+    if (breaker != null) {
+      breaker.close();
+    }
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
@@ -77,11 +72,6 @@ public final class ResolverVerticle extends VerticleBase {
             .execute(params)
             .map(rows -> RegistrantRows.toResult(type, rows)))
         .onSuccess(msg::reply)
-        .onFailure(err -> {
-          Failure failure = RegistryFailures.classify(err);
-          log.warn("request {}: {} registry call failed ({}): {}", req.requestId(), type.wireName(), failure,
-              err.toString());
-          msg.fail(failure.code(), failure.name());
-        });
+        .onFailure(err -> breaker.fail(msg, err, req.requestId()));
   }
 }

@@ -67,13 +67,22 @@ public final class GatewayHarness {
   public static GatewayHarness startWithLines(Vertx vertx, List<String> ndjson, UnaryOperator<GatewayConfig> tweak) {
     String url = TestRegistry.migratedDatabaseUrl(vertx);
     loadLines(vertx, url, ndjson);
+    return startOn(vertx, url, tweak, null);
+  }
+
+  /**
+   * Starts a gateway on an existing, migrated and loaded database, with {@code tweak} applied to the test
+   * configuration and {@code registry} (may be null) as its Prometheus registry.
+   */
+  public static GatewayHarness startOn(Vertx vertx, String url, UnaryOperator<GatewayConfig> tweak,
+      io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
     GatewayConfig config = tweak.apply(ConfigLoader.load(null, Map.of(
         "SPP_HTTP_PORT", Integer.toString(freePort()),
         "SPP_MANAGEMENT_PORT", Integer.toString(freePort()),
         "SPP_DB_URL", url,
         "SPP_DB_POOL_SIZE", "4",
         "SPP_JWT_SECRET", SECRET)));
-    MainVerticle main = new MainVerticle(config, null);
+    MainVerticle main = new MainVerticle(config, registry);
     String id = vertx.deployVerticle(main).await();
     return new GatewayHarness(vertx, url, config, main, id);
   }
