@@ -74,13 +74,17 @@ class ResilienceTest {
   }
 
   void start(int maxFailures, int poolSize, int waitQueue) {
+    start(maxFailures, poolSize, waitQueue, 512);
+  }
+
+  void start(int maxFailures, int poolSize, int waitQueue, int maxInFlight) {
     String registryUrl = proxy.url(dbUrl);
     gw = GatewayHarness.startOn(vertx, dbUrl, c -> {
       Map<ResourceType, GatewayConfig.Registry> regs = new EnumMap<>(c.registries());
       regs.put(ResourceType.INDIVIDUAL, new GatewayConfig.Registry(registryUrl, poolSize, waitQueue, 500, 1,
           new GatewayConfig.Breaker(maxFailures, 1000, 1500)));
       GatewayConfig.Http h = c.http();
-      return new GatewayConfig(new GatewayConfig.Http(h.host(), h.port(), 2, h.maxBodyBytes(), 5000, 512, 0),
+      return new GatewayConfig(new GatewayConfig.Http(h.host(), h.port(), 1, h.maxBodyBytes(), 5000, maxInFlight, 0),
           c.management(), c.db(), regs, c.auth(), new GatewayConfig.Export(100, 512, 2000, 50, 70),
           new GatewayConfig.Audit(null, 4, 256, 500, 1000));
     }, registry);
@@ -247,6 +251,28 @@ class ResilienceTest {
     Future.join(after).await();
     after.forEach(f -> assertThat(f.result().statusCode()).isEqualTo(200));
     assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2000);
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS)
+  @DisplayName("past http.maxInFlight concurrent requests the edge answers 503 with Retry-After at once")
+  void inFlightLimit() {
+    start(100, 4, 64, 2);
+    // open two registry connections first, so the slow requests below pay no connection set-up
+    Future.join(send("legal-client", "urn:test:nid|A-1"), send("legal-client", "urn:test:nid|B-1")).await();
+    proxy.delay(150);
+    List<Future<HttpResponse<Buffer>>> slow = List.of(send("legal-client", "urn:test:nid|A-1"),
+        send("legal-client", "urn:test:nid|B-1"));
+    vertx.timer(100).await();
+    long t0 = System.nanoTime();
+    HttpResponse<Buffer> third = export();
+    assertProblem(third, 503, "registry-unavailable");
+    assertThat(third.getHeader("Retry-After")).isEqualTo("1");
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(200);
+    Future.join(slow).await();
+    slow.forEach(f -> assertThat(f.result().statusCode()).isEqualTo(200));
+    proxy.pass();
+    assertThat(export().statusCode()).as("the slots are released").isEqualTo(200);
   }
 
   @Test
