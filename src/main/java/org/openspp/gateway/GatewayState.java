@@ -21,6 +21,11 @@ public final class GatewayState {
     return draining.compareAndSet(false, true);
   }
 
+  /** True once every verticle has started (draining or not). */
+  public boolean started() {
+    return started.get();
+  }
+
   public boolean ready() {
     return started.get() && !draining.get();
   }

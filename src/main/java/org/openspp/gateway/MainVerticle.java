@@ -16,6 +16,7 @@ import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.http.HttpVerticle;
 import org.openspp.gateway.http.RateLimiter;
 import org.openspp.gateway.metrics.BreakerStates;
+import org.openspp.gateway.metrics.GatewayMeters;
 import org.openspp.gateway.metrics.ManagementVerticle;
 import org.openspp.gateway.resolve.ClientVerticle;
 import org.openspp.gateway.resolve.ResolverVerticle;
@@ -71,6 +72,7 @@ public final class MainVerticle extends VerticleBase {
     int edgeInstances = config.http().instances() > 0
         ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     BreakerStates breakers = new BreakerStates(meters);
+    GatewayMeters domain = new GatewayMeters(meters);
     RateLimiter rateLimiter = RateLimiter.create();
 
     List<Future<String>> backend = new ArrayList<>();
@@ -79,7 +81,7 @@ public final class MainVerticle extends VerticleBase {
     for (ResourceType type : ResourceType.values()) {
       GatewayConfig.Registry reg = config.registries().get(type);
       String url = config.registryUrl(type);
-      backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers),
+      backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers, domain),
           new DeploymentOptions().setInstances(reg.instances())));
     }
     Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters));
@@ -93,12 +95,12 @@ public final class MainVerticle extends VerticleBase {
           backend.forEach(f -> backendDeployments.add(f.result()));
           auditDeployment = audit.result();
           aggregatorDeployment = aggregators.result();
-          return vertx.deployVerticle(() -> new HttpVerticle(config, rateLimiter),
+          return vertx.deployVerticle(() -> new HttpVerticle(config, rateLimiter, domain),
               new DeploymentOptions().setInstances(edgeInstances));
         })
         .compose(id -> {
           httpDeployment = id;
-          return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state));
+          return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state, breakers));
         })
         .onSuccess(v -> {
           state.markStarted();
@@ -114,7 +116,8 @@ public final class MainVerticle extends VerticleBase {
    * (after its last commit) and resolvers stopped. Vert.x itself is closed by the caller afterwards.
    */
   public Future<Void> drain() {
-    if (!state.startDraining()) {
+    if (!state.startDraining() || !state.started()) {
+      // already draining, or start-up never completed: nothing is serving, nothing to wait for
       return Future.succeededFuture();
     }
     log.info("draining: readiness is false, requests accepted for {} ms more", config.http().shutdownGraceMs());

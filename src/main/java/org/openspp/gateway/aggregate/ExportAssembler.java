@@ -80,6 +80,7 @@ public final class ExportAssembler {
     List<AuditRecord.Item> auditItems = new ArrayList<>(req.identifiers().size());
     int successful = 0;
     int accessDenied = 0;
+    int notFound = 0;
     int position = 0;
     for (ParsedIdentifier id : req.identifiers()) {
       Outcome outcome;
@@ -93,6 +94,8 @@ public final class ExportAssembler {
         successful++;
       } else if (ACCESS_DENIED.equals(status)) {
         accessDenied++;
+      } else if (NOT_FOUND.equals(status)) {
+        notFound++;
       }
       items.add(outcome.item());
       auditItems.add(outcome.audit());
@@ -108,7 +111,8 @@ public final class ExportAssembler {
     AuditRecord audit = new AuditRecord(UUID.randomUUID(), req.requestId(), client.clientId(), client.legalBasis(),
         req.type().wireName(), total, successful, total - successful, req.receivedAt(), req.remoteAddress(),
         req.userAgent(), auditItems);
-    return new Assembly(new ExportResult(total, successful, total - successful, accessDenied, body.toBuffer()), audit);
+    return new Assembly(new ExportResult(total, successful, total - successful, accessDenied, notFound,
+        body.toBuffer()), audit);
   }
 
   /** Per-request state: parsed options and each record rendered at most once. */

@@ -122,7 +122,12 @@ public final class ConfigLoader {
       String fileName = env.get(name + "_FILE");
       if (fileName != null && !fileName.isEmpty()) {
         try {
-          return Files.readString(Path.of(fileName), StandardCharsets.UTF_8).strip();
+          String value = Files.readString(Path.of(fileName), StandardCharsets.UTF_8).strip();
+          if (value.isEmpty()) {
+            // an empty secret file must not quietly mean "unset" (for SPP_DB_URL: the embedded demo database)
+            throw new ConfigException(name + "_FILE: " + fileName + " is empty");
+          }
+          return value;
         } catch (IOException e) {
           throw new ConfigException(name + "_FILE: cannot read " + fileName + " (" + e.getMessage() + ")");
         }

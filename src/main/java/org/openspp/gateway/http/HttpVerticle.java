@@ -1,5 +1,7 @@
 package org.openspp.gateway.http;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
@@ -33,8 +35,10 @@ import org.openspp.gateway.bus.ExportResult;
 import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.bus.ParsedIdentifier;
 import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.metrics.GatewayMeters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 
 /**
  * The public API edge; one instance per event loop. For {@code POST /api/v2/spp/$bulk/export} it runs the
@@ -59,9 +63,18 @@ public final class HttpVerticle extends VerticleBase {
   public static final String API_VERSION = "2.0.0";
   private static final Pattern SANE_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:\\-]{1,128}");
   private static final String REQUEST_ID = "requestId";
+  private static final String CLIENT_ID = "clientId";
+  private static final String TYPE = "type";
+  public static final String OPENAPI_PATH = "/api/v2/spp/openapi.json";
+  static final String OPENAPI_RESOURCE = "openapi/openapi.json";
+
+  /** One line per export request, at the edge: {@code spp.access}. No identifiers, no personal data. */
+  private static final Logger access = LoggerFactory.getLogger("spp.access");
 
   private final GatewayConfig config;
   private final RateLimiter rateLimiter;
+  private final GatewayMeters meters;
+  private Buffer openApi;
   private TokenVerifier verifier;
   private ClientCache clients;
   private HttpServer server;
@@ -69,10 +82,12 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * @param rateLimiter the per-client limiter shared by every HTTP verticle of the process
+   * @param meters      domain meters
    */
-  public HttpVerticle(GatewayConfig config, RateLimiter rateLimiter) {
+  public HttpVerticle(GatewayConfig config, RateLimiter rateLimiter, GatewayMeters meters) {
     this.config = config;
     this.rateLimiter = rateLimiter;
+    this.meters = meters;
   }
 
   @Override
@@ -84,11 +99,14 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(this::stamp);
     router.route(EXPORT_PATH).handler(this::handleExport);
     router.route(EXPORT_PATH_ENCODED).handler(this::handleExport);
+    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
     router.errorHandler(404, ctx -> sendProblem(ctx,
         ApiProblem.of(404, "not-found", "Not Found", "No resource at this path")));
-    router.errorHandler(405, ctx -> sendProblem(ctx,
-        ApiProblem.of(405, "method-not-allowed", "Method Not Allowed", "This path accepts POST only")
-            .withHeader("Allow", "POST")));
+    router.errorHandler(405, ctx -> {
+      String allow = OPENAPI_PATH.equals(ctx.request().path()) ? "GET" : "POST";
+      sendProblem(ctx, ApiProblem.of(405, "method-not-allowed", "Method Not Allowed",
+          "This path accepts " + allow + " only").withHeader("Allow", allow));
+    });
     router.errorHandler(500, ctx -> {
       log.error("request {}: unhandled failure", requestId(ctx), ctx.failure());
       sendProblem(ctx, FailureMapper.serverError());
@@ -103,7 +121,11 @@ public final class HttpVerticle extends VerticleBase {
             .setIdleTimeout(60)
             .setIdleTimeoutUnit(java.util.concurrent.TimeUnit.SECONDS))
         .requestHandler(router);
-    return server.listen(config.http().port());
+    return vertx.fileSystem().readFile(OPENAPI_RESOURCE)
+        .compose(doc -> {
+          openApi = doc;
+          return server.listen(config.http().port());
+        });
   }
 
   /** Stops accepting connections and waits for in-flight requests, at most one request deadline. */
@@ -135,8 +157,8 @@ public final class HttpVerticle extends VerticleBase {
     }
     long started = System.nanoTime();
     if (inFlight >= config.http().maxInFlight()) {
-      sendProblem(ctx, ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
-          "The gateway is at capacity. Retry after 1 seconds.").withHeader("Retry-After", "1"));
+      fail(ctx, ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
+          "The gateway is at capacity. Retry after 1 seconds.").withHeader("Retry-After", "1"), started);
       return;
     }
     inFlight++;
@@ -144,8 +166,11 @@ public final class HttpVerticle extends VerticleBase {
     String requestId = requestId(ctx);
     verifier.verify(ctx.request().getHeader("Authorization"))
         .compose(this::authorizeClient)
-        .compose(client -> limitRate(ctx, client))
-        .compose(client -> readBody(ctx).map(body -> toExportRequest(requestId, client, body,
+        .compose(client -> {
+          ctx.put(CLIENT_ID, client.clientId());
+          return limitRate(ctx, client);
+        })
+        .compose(client -> readBody(ctx).map(body -> toExportRequest(ctx, requestId, client, body,
             remoteAddress(ctx), userAgent(ctx))))
         .compose(req -> export(req))
         .onSuccess(result -> respond(ctx, result, started))
@@ -213,9 +238,10 @@ public final class HttpVerticle extends VerticleBase {
     return ua == null || ua.length() <= 256 ? ua : ua.substring(0, 256);
   }
 
-  private ExportRequest toExportRequest(String requestId, ClientRecord client, Buffer raw, String remoteAddress,
-      String userAgent) {
+  private ExportRequest toExportRequest(RoutingContext ctx, String requestId, ClientRecord client, Buffer raw,
+      String remoteAddress, String userAgent) {
     ExportBody body = ExportBody.parse(raw, config.export().maxIdentifiers());
+    ctx.put(TYPE, body.type().wireName());
     String scope = body.type().scopeName();
     if (!client.hasScope(scope, "read")) {
       throw new ApiProblem(403, "authorization", "Forbidden",
@@ -256,23 +282,34 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     response.putHeader("Content-Type", "application/json").end(result.body());
-    if (log.isDebugEnabled()) {
-      log.debug("request {}: 200 total={} successful={} failed={} in {} ms", requestId(ctx), result.total(),
-          result.successful(), result.failed(), (System.nanoTime() - started) / 1_000_000);
+    String type = ctx.get(TYPE);
+    meters.request(type, 200);
+    meters.identifiers(type, result.total());
+    meters.items(type, "success", result.successful());
+    meters.items(type, "not_found", result.notFound());
+    meters.items(type, "access_denied", result.accessDenied());
+    meters.items(type, "error", result.errors());
+    if (access.isInfoEnabled()) {
+      access.info("export {} {} {} {} {} {} {} {}", kv("request_id", requestId(ctx)), kv("client_id", ctx.get(CLIENT_ID)),
+          kv("type", type), kv("status", 200), kv("total", result.total()), kv("successful", result.successful()),
+          kv("failed", result.failed()), kv("duration_ms", (System.nanoTime() - started) / 1_000_000));
     }
   }
 
   private void fail(RoutingContext ctx, Throwable err, long started) {
     ApiProblem problem = FailureMapper.toProblem(err);
-    if (problem.status() == 503) {
-      // overload and outages produce these in bursts: one line each, without a warning per request
-      log.info("request {}: 503 {} after {} ms: {}", requestId(ctx), problem.category(),
-          (System.nanoTime() - started) / 1_000_000, err.toString());
-    } else if (problem.status() >= 500) {
-      log.warn("request {}: {} {} after {} ms: {}", requestId(ctx), problem.status(), problem.category(),
-          (System.nanoTime() - started) / 1_000_000, err.toString());
-    }
+    String type = ctx.get(TYPE);
+    meters.request(type == null ? "unknown" : type, problem.status());
     sendProblem(ctx, problem);
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    Object[] fields = {kv("request_id", requestId(ctx)), kv("client_id", ctx.get(CLIENT_ID)),
+        kv("type", type), kv("status", problem.status()), kv("problem", problem.category()), kv("duration_ms", ms),
+        kv("cause", problem.status() >= 500 ? err.toString() : null)};
+    if (problem.status() >= 500 && problem.status() != 503) {
+      access.warn("export {} {} {} {} {} {} {}", fields);
+    } else if (access.isInfoEnabled()) {
+      access.info("export {} {} {} {} {} {} {}", fields);
+    }
   }
 
   private static String requestId(RoutingContext ctx) {
@@ -280,11 +317,19 @@ public final class HttpVerticle extends VerticleBase {
     return id != null ? id : "-";
   }
 
-  /** Writes a problem+json response; closes the connection when the request body was not consumed. */
+  /**
+   * Writes a problem+json response. When the request body was not consumed (refused before reading it) the
+   * connection closes after the response, and the paused request is resumed so that what the client still
+   * sends is discarded and the request completes (otherwise it would stay "active" in the server metrics).
+   */
   static void sendProblem(RoutingContext ctx, ApiProblem problem) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
+    }
+    if (!ctx.request().isEnded()) {
+      ctx.request().handler(null);
+      response.endHandler(v -> ctx.request().resume());
     }
     String path = ctx.request().path();
     String instance = path == null ? "" : (path.length() > 256 ? path.substring(0, 256) : path);

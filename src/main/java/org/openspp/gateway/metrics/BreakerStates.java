@@ -46,6 +46,17 @@ public final class BreakerStates {
     }
   }
 
+  /** Every registry's current (worst) state: {@code closed}, {@code half-open} or {@code open}. */
+  public Map<String, String> snapshot() {
+    Map<String, String> out = new java.util.TreeMap<>();
+    slots.forEach((name, list) -> out.put(name, switch ((int) worst(list)) {
+      case 0 -> "closed";
+      case 1 -> "half-open";
+      default -> "open";
+    }));
+    return out;
+  }
+
   /** The gauge value of a state. */
   public static int value(CircuitBreakerState state) {
     return switch (state) {

@@ -16,6 +16,7 @@ import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.db.RegistrantRows;
 import org.openspp.gateway.db.RegistryQueries;
 import org.openspp.gateway.metrics.BreakerStates;
+import org.openspp.gateway.metrics.GatewayMeters;
 
 /**
  * Resolves identifiers of one resource type against its registry. Consumes {@link ResolveRequest} on
@@ -30,14 +31,17 @@ public final class ResolverVerticle extends VerticleBase {
   private final String url;
   private final GatewayConfig.Registry config;
   private final BreakerStates breakerStates;
+  private final GatewayMeters meters;
   private Pool pool;
   private RegistryBreaker breaker;
 
-  public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates) {
+  public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates,
+      GatewayMeters meters) {
     this.type = type;
     this.url = url;
     this.config = config;
     this.breakerStates = breakerStates;
+    this.meters = meters;
   }
 
   @Override
@@ -68,9 +72,13 @@ public final class ResolverVerticle extends VerticleBase {
         req.client().consentFiltered(),
         req.client().organization(),
         req.client().organizationType());
+    long started = System.nanoTime();
     breaker.<ResolveResult>execute(() -> pool.preparedQuery(RegistryQueries.resolve(type))
             .execute(params)
-            .map(rows -> RegistrantRows.toResult(type, rows)))
+            .map(rows -> {
+              meters.resolverLatency(type.wireName(), System.nanoTime() - started);
+              return RegistrantRows.toResult(type, rows);
+            }))
         .onSuccess(msg::reply)
         .onFailure(err -> breaker.fail(msg, err, req.requestId()));
   }

@@ -222,6 +222,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("an empty SPP_DB_URL_FILE fails instead of falling back to the embedded database")
+  void emptySecretFileFails(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("db-url"), "  \n");
+    assertThatThrownBy(() -> load("", Map.of("SPP_DB_URL_FILE", file.toString())))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SPP_DB_URL_FILE")
+        .hasMessageContaining("empty");
+  }
+
+  @Test
   @DisplayName("a _FILE variable naming a missing file fails, naming the variable")
   void unreadableSecretFileFails() {
     Map<String, String> env = Map.of("SPP_JWT_SECRET_FILE", dir.resolve("absent").toString());

@@ -1,0 +1,82 @@
+package org.openspp.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's domain meters, in base units and with bounded labels only: resource {@code type}
+ * (Individual, Group, or {@code unknown} before the body is parsed), HTTP {@code status} code, item
+ * {@code status} (success, not_found, access_denied, error). Never an identifier, client id, secret or address.
+ *
+ * <ul>
+ *   <li>{@code gateway.bulk.requests} (counter): export requests by type and HTTP status;
+ *   <li>{@code gateway.bulk.items} (counter): items by type and item status;
+ *   <li>{@code gateway.bulk.identifiers} (histogram): identifiers per request by type;
+ *   <li>{@code gateway.resolver.latency} (timer, histogram): one registry round trip by type.
+ * </ul>
+ * Thread-safe: meters are looked up in the registry, which caches them.
+ */
+public final class GatewayMeters {
+
+  /** Vert.x latency meters that get Prometheus histogram buckets. */
+  private static final List<String> HISTOGRAMS = List.of(
+      "vertx.http.server.response.time", "vertx.pool.queue.time", "vertx.pool.usage",
+      "vertx.eventbus.processing.time");
+
+  private final MeterRegistry registry;
+
+  public GatewayMeters(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** Adds histogram buckets to the Vert.x latency meters; call once, before Vert.x registers them. */
+  public static void enableHistograms(MeterRegistry registry) {
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (HISTOGRAMS.contains(id.getName())) {
+          return DistributionStatisticConfig.builder()
+              .percentilesHistogram(true)
+              .minimumExpectedValue((double) TimeUnit.MILLISECONDS.toNanos(1))
+              .maximumExpectedValue((double) TimeUnit.SECONDS.toNanos(30))
+              .build()
+              .merge(config);
+        }
+        return config;
+      }
+    });
+  }
+
+  public void request(String type, int httpStatus) {
+    Counter.builder("gateway.bulk.requests").description("Bulk export requests by resource type and HTTP status")
+        .tag("type", type).tag("status", Integer.toString(httpStatus)).register(registry).increment();
+  }
+
+  public void items(String type, String itemStatus, int count) {
+    if (count > 0) {
+      Counter.builder("gateway.bulk.items").description("Bulk export items by resource type and item status")
+          .tag("type", type).tag("status", itemStatus).register(registry).increment(count);
+    }
+  }
+
+  public void identifiers(String type, int count) {
+    DistributionSummary.builder("gateway.bulk.identifiers").description("Identifiers per bulk export request")
+        .tag("type", type).serviceLevelObjectives(1, 5, 10, 25, 50, 75, 100, 250, 500, 1000)
+        .register(registry).record(count);
+  }
+
+  public void resolverLatency(String type, long nanos) {
+    Timer.builder("gateway.resolver.latency").description("Registry round trip of one resolve request")
+        .tag("type", type).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+}
