@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.openspp.gateway.aggregate.AggregatorVerticle;
 import org.openspp.gateway.audit.AuditVerticle;
+import org.openspp.gateway.auth.TokenVerifier;
 import org.openspp.gateway.bus.Codecs;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
@@ -90,12 +91,14 @@ public final class MainVerticle extends VerticleBase {
     Future<String> aggregators = vertx.deployVerticle(() -> new AggregatorVerticle(resolveTimeout, auditTimeout),
         new DeploymentOptions().setInstances(edgeInstances));
 
-    return Future.all(Future.all(backend), audit, aggregators)
+    TokenVerifier verifier = TokenVerifier.create(vertx, config.auth(), meters);
+
+    return Future.all(Future.all(backend), audit, aggregators, verifier.ready())
         .compose(v -> {
           backend.forEach(f -> backendDeployments.add(f.result()));
           auditDeployment = audit.result();
           aggregatorDeployment = aggregators.result();
-          return vertx.deployVerticle(() -> new HttpVerticle(config, rateLimiter, domain),
+          return vertx.deployVerticle(() -> new HttpVerticle(config, rateLimiter, domain, verifier),
               new DeploymentOptions().setInstances(edgeInstances));
         })
         .compose(id -> {

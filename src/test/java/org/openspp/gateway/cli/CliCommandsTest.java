@@ -85,7 +85,7 @@ class CliCommandsTest {
     String token = result.out().strip();
     assertThat(token).matches(JWT);
     GatewayConfig gatewayConfig = ConfigLoader.load(config, Map.of());
-    String clientId = TokenVerifier.create(vertx, gatewayConfig.auth()).verify("Bearer " + token).await();
+    String clientId = TokenVerifier.create(vertx, gatewayConfig.auth(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()).verify("Bearer " + token).await();
     assertThat(clientId).isEqualTo("cli-client");
     assertThat(claims(token).getString("client_id")).isEqualTo("cli-client");
   }
