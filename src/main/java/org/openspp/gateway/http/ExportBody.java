@@ -26,8 +26,16 @@ public record ExportBody(ResourceType type, List<String> identifiers, String ele
   /** Deepest nesting of objects and arrays accepted. */
   public static final int MAX_DEPTH = 16;
 
+  /** Longest JSON string accepted (characters); longer ones are 400 while parsing. */
+  public static final int MAX_STRING_LENGTH = 65_536;
+
   private static final JsonFactory FACTORY = JsonFactory.builder()
-      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(MAX_DEPTH)
+          // enforced while parsing, whatever the body limit: no string or number can be larger than this
+          .maxStringLength(MAX_STRING_LENGTH)
+          .maxNumberLength(64)
+          .build())
       .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
 
@@ -48,8 +56,12 @@ public record ExportBody(ResourceType type, List<String> identifiers, String ele
     try (JsonParser p = FACTORY.createParser(body.getBytes())) {
       return read(p, maxIdentifiers);
     } catch (StreamConstraintsException e) {
-      throw ApiProblem.malformed("JSON nesting depth exceeds " + MAX_DEPTH,
-          new ApiProblem.FieldError("body", "max_depth", "nesting deeper than " + MAX_DEPTH + " levels"));
+      if (e.getMessage() != null && e.getMessage().contains("nesting")) {
+        throw ApiProblem.malformed("JSON nesting depth exceeds " + MAX_DEPTH,
+            new ApiProblem.FieldError("body", "max_depth", "nesting deeper than " + MAX_DEPTH + " levels"));
+      }
+      throw ApiProblem.malformed("A JSON value exceeds the parser's limits",
+          new ApiProblem.FieldError("body", "too_long", "a string or number is too long"));
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
