@@ -1,6 +1,5 @@
 package org.openspp.gateway.aggregate;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.LocalDate;
 import java.util.Collections;
@@ -197,13 +196,13 @@ public final class ConsentRules {
     JsonObject out = new JsonObject();
     for (String key : resource.fieldNames()) {
       if (EXTENSION.equals(key)) {
-        out.put(key, copyOf(resource.getValue(key)));
+        out.put(key, ElementsProjection.copyOf(resource.getValue(key)));
       } else if (projected == null) {
         if (BASIC_MEMBERS.contains(key)) {
-          out.put(key, copyOf(resource.getValue(key)));
+          out.put(key, ElementsProjection.copyOf(resource.getValue(key)));
         }
       } else if (ALWAYS_KEPT.contains(key)) {
-        out.put(key, copyOf(resource.getValue(key)));
+        out.put(key, ElementsProjection.copyOf(resource.getValue(key)));
       } else if (projected.containsKey(key)) {
         out.put(key, projected.getValue(key));
       }
@@ -281,15 +280,5 @@ public final class ConsentRules {
         .thenComparingInt(s -> ACCESS_RANK.get(s.fieldAccess()))
         .thenComparing(ConsentRecord.Scope::includeExtensions)
         .thenComparingInt(s -> s.customFields().size());
-  }
-
-  private static Object copyOf(Object value) {
-    if (value instanceof JsonObject object) {
-      return object.copy();
-    }
-    if (value instanceof JsonArray array) {
-      return array.copy();
-    }
-    return value;
   }
 }

@@ -129,7 +129,8 @@ public final class ElementsProjection {
     }
   }
 
-  private static Object copyOf(Object value) {
+  /** A deep copy of a JSON value (objects and arrays copied, scalars shared: they are immutable). */
+  static Object copyOf(Object value) {
     if (value instanceof JsonObject object) {
       return object.copy();
     }

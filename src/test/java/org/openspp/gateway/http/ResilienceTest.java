@@ -104,6 +104,32 @@ class ResilienceTest {
     assertThat(r.bodyAsJsonObject().getString("type")).isEqualTo("urn:openspp:error:" + category);
   }
 
+  /** Runs {@code body} while a test transaction holds an exclusive lock on the identifier table. */
+  void whileIdentifiersLocked(Runnable body) {
+    Pool direct = TestRegistry.pool(vertx, dbUrl);
+    SqlConnection locker = direct.getConnection().await();
+    Transaction tx = locker.begin().await();
+    try {
+      locker.query("LOCK TABLE registrant_identifier IN ACCESS EXCLUSIVE MODE").execute().await();
+      body.run();
+    } finally {
+      tx.rollback().await();
+      locker.close().await();
+      direct.close().await();
+    }
+  }
+
+  long activeGatewayQueriesOlderThan(int ms) {
+    Pool direct = TestRegistry.pool(vertx, dbUrl);
+    try {
+      return direct.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'spp-gateway' "
+          + "AND state = 'active' AND now() - query_start > interval '" + ms + " milliseconds'").execute().await()
+          .iterator().next().getLong("n");
+    } finally {
+      direct.close().await();
+    }
+  }
+
   double gauge(String name, String tag, String value) {
     var g = registry.find(name).tag(tag, value).gauge();
     return g == null ? Double.NaN : g.value();
@@ -159,25 +185,14 @@ class ResilienceTest {
   void statementTimeoutGives504() {
     start(100, 4, 64);
     assertThat(export().statusCode()).isEqualTo(200);
-    Pool direct = TestRegistry.pool(vertx, dbUrl);
-    SqlConnection locker = direct.getConnection().await();
-    Transaction tx = locker.begin().await();
-    try {
-      locker.query("LOCK TABLE registrant_identifier IN ACCESS EXCLUSIVE MODE").execute().await();
+    whileIdentifiersLocked(() -> {
       long t0 = System.nanoTime();
       HttpResponse<Buffer> r = export();
       long ms = (System.nanoTime() - t0) / 1_000_000;
       assertProblem(r, 504, "registry-timeout");
       assertThat(ms).as("504 after the 500 ms statement timeout, well within the 5 s deadline").isBetween(400L, 1500L);
-      long old = direct.query("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'spp-gateway' "
-          + "AND state = 'active' AND now() - query_start > interval '600 milliseconds'").execute().await()
-          .iterator().next().getLong("n");
-      assertThat(old).as("no gateway query older than the statement timeout").isZero();
-    } finally {
-      tx.rollback().await();
-      locker.close().await();
-      direct.close().await();
-    }
+      assertThat(activeGatewayQueriesOlderThan(600)).as("no gateway query older than the statement timeout").isZero();
+    });
     assertThat(export().statusCode()).isEqualTo(200);
   }
 
@@ -205,11 +220,7 @@ class ResilienceTest {
   void poolSaturationFailsFast() {
     start(1000, 2, 2);
     assertThat(export().statusCode()).isEqualTo(200);
-    Pool direct = TestRegistry.pool(vertx, dbUrl);
-    SqlConnection locker = direct.getConnection().await();
-    Transaction tx = locker.begin().await();
-    try {
-      locker.query("LOCK TABLE registrant_identifier IN ACCESS EXCLUSIVE MODE").execute().await();
+    whileIdentifiersLocked(() -> {
       List<Future<HttpResponse<Buffer>>> burst = new ArrayList<>();
       List<Long> answeredMs = new java.util.concurrent.CopyOnWriteArrayList<>();
       long sent = System.nanoTime();
@@ -236,11 +247,7 @@ class ResilienceTest {
       assertThat(saturated).as("beyond 2 connections + 2 waiting, requests are refused").isGreaterThanOrEqualTo(10);
       assertThat(gauge("gateway.breaker.state", "registry", "individual-db"))
           .as("saturation does not open the breaker").isEqualTo(0.0);
-    } finally {
-      tx.rollback().await();
-      locker.close().await();
-      direct.close().await();
-    }
+    });
     long t0 = System.nanoTime();
     // the wait queue is empty again: as many concurrent requests as connections + queue places all succeed
     // (Vert.x's vertx_pool_queue_pending gauge cannot tell: it keeps counting requests the full queue refused)
