@@ -20,6 +20,7 @@ import org.openspp.gateway.metrics.BreakerStates;
 import org.openspp.gateway.metrics.GatewayMeters;
 import org.openspp.gateway.metrics.ManagementVerticle;
 import org.openspp.gateway.resolve.ClientVerticle;
+import org.openspp.gateway.resolve.CredentialVerticle;
 import org.openspp.gateway.resolve.ResolverVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +79,8 @@ public final class MainVerticle extends VerticleBase {
 
     List<Future<String>> backend = new ArrayList<>();
     backend.add(vertx.deployVerticle(new ClientVerticle(config.db().url(),
+        config.registries().get(ResourceType.INDIVIDUAL), breakers)));
+    backend.add(vertx.deployVerticle(new CredentialVerticle(config.db().url(),
         config.registries().get(ResourceType.INDIVIDUAL), breakers)));
     for (ResourceType type : ResourceType.values()) {
       GatewayConfig.Registry reg = config.registries().get(type);

@@ -57,11 +57,15 @@ public final class ExportAssembler {
   private record Rendered(JsonObject resource, ConsentRules.Grant grant) {
   }
 
-  /** The distinct valid keys of a request, in first-occurrence order. */
+  /**
+   * The distinct valid keys of a request, in first-occurrence order. Keys holding a NUL character are left
+   * out: PostgreSQL text cannot contain one, so no registrant holds such an identifier (it is answered as not
+   * found), and sending it would fail the whole query and count against the registry's breaker.
+   */
   public static List<ParsedIdentifier> distinctKeys(ExportRequest req) {
     Map<Key, ParsedIdentifier> keys = new LinkedHashMap<>();
     for (ParsedIdentifier id : req.identifiers()) {
-      if (id.valid()) {
+      if (id.valid() && id.system().indexOf('\0') < 0 && id.value().indexOf('\0') < 0) {
         keys.putIfAbsent(new Key(id.system(), id.value()), id);
       }
     }

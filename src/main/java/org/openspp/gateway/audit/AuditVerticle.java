@@ -115,6 +115,15 @@ public final class AuditVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * PostgreSQL text cannot hold NUL: a client-supplied string with one would fail the whole group commit, and
+   * with it every other request of the batch. It is recorded with each NUL written as its six-character
+   * Java escape (backslash, u, 0000).
+   */
+  static String text(String s) {
+    return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "\\u0000");
+  }
+
   private Future<Void> write(List<Message<AuditRecord>> batch) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
@@ -141,7 +150,7 @@ public final class AuditVerticle extends VerticleBase {
       failed[i] = r.failed();
       times[i] = r.requestedAt().atOffset(ZoneOffset.UTC);
       addresses[i] = r.remoteAddress();
-      agents[i] = r.userAgent();
+      agents[i] = text(r.userAgent());
       items += r.items().size();
     }
     UUID[] itemRequest = new UUID[items];
@@ -157,7 +166,7 @@ public final class AuditVerticle extends VerticleBase {
       for (AuditRecord.Item item : m.body().items()) {
         itemRequest[k] = m.body().id();
         positions[k] = item.position();
-        identifiers[k] = item.identifier();
+        identifiers[k] = text(item.identifier());
         statuses[k] = item.status();
         registrants[k] = item.registrantId();
         consents[k] = item.consentId();

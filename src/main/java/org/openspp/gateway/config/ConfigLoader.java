@@ -76,7 +76,11 @@ public final class ConfigLoader {
         .put("auth", new JsonObject()
             .put("jwt", new JsonObject().put("secret", null).put("issuer", "openspp-api-v2")
                 .put("audience", "openspp").put("leewaySeconds", 30))
-            .put("jwks", new JsonObject().put("url", null).put("issuer", null).put("audience", null))
+            .put("jwks", new JsonObject().put("url", null).put("issuer", null).put("audience", null)
+                .put("refreshSeconds", GatewayConfig.Jwks.DEFAULT_REFRESH_SECONDS)
+                .put("minRefetchSeconds", GatewayConfig.Jwks.DEFAULT_MIN_REFETCH_SECONDS)
+                .put("timeoutMs", (int) GatewayConfig.Jwks.DEFAULT_TIMEOUT_MS))
+            .put("tokenScopes", false)
             .put("clientCacheMs", 10000))
         .put("export", new JsonObject().put("maxIdentifiers", 100).put("maxIdentifierLength", 512)
             .put("busTimeoutMs", 6000).put("denyDelayMinMs", 50).put("denyDelayMaxMs", 70))
@@ -270,15 +274,14 @@ public final class ConfigLoader {
     if (secret != null && secret.length() < 32) {
       throw new ConfigException("auth.jwt.secret: must be at least 32 characters (SPP_JWT_SECRET / OPENSPP_JWT_SECRET)");
     }
-    if (string(jwks, "auth.jwks.url", "url", false) != null) {
-      throw new ConfigException("auth.jwks.url: JWKS key sources are not supported by this version; use HS256");
-    }
     long cacheMs = integer(auth, "auth.clientCacheMs", "clientCacheMs", 0, 30_000);
     GatewayConfig.Auth authCfg = new GatewayConfig.Auth(secret,
         string(jwt, "auth.jwt.issuer", "issuer", true),
         string(jwt, "auth.jwt.audience", "audience", true),
         integer(jwt, "auth.jwt.leewaySeconds", "leewaySeconds", 0, 300),
-        cacheMs);
+        cacheMs,
+        jwks(jwks),
+        bool(auth, "auth.tokenScopes", "tokenScopes"));
     GatewayConfig.Export exportCfg = new GatewayConfig.Export(
         integer(export, "export.maxIdentifiers", "maxIdentifiers", 1, 10_000),
         integer(export, "export.maxIdentifierLength", "maxIdentifierLength", 3, 65_536),
@@ -347,6 +350,40 @@ public final class ConfigLoader {
     if (cfg.audit().statementTimeoutMs() > 0 && cfg.audit().statementTimeoutMs() >= cfg.audit().timeoutMs()) {
       throw new ConfigException("audit.statementTimeoutMs: must be below audit.timeoutMs");
     }
+  }
+
+  /**
+   * The JWKS key source, or {@code null} when {@code auth.jwks.url} is unset. Its timing keys are validated
+   * either way; issuer and audience are required with a URL (tokens must be bound to one issuer).
+   */
+  private static GatewayConfig.Jwks jwks(JsonObject o) {
+    int refresh = integer(o, "auth.jwks.refreshSeconds", "refreshSeconds", 1, 86_400);
+    int minRefetch = integer(o, "auth.jwks.minRefetchSeconds", "minRefetchSeconds", 1, 3_600);
+    int timeout = integer(o, "auth.jwks.timeoutMs", "timeoutMs", 100, 60_000);
+    String url = string(o, "auth.jwks.url", "url", false);
+    if (url == null) {
+      return null;
+    }
+    try {
+      URI uri = URI.create(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null || uri.getRawUserInfo() != null
+          || uri.getRawFragment() != null) {
+        throw new ConfigException("auth.jwks.url: expected an https:// (or http://) URL with a host (SPP_JWKS_URL)");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("auth.jwks.url: expected an https:// (or http://) URL with a host (SPP_JWKS_URL)");
+    }
+    String issuer = string(o, "auth.jwks.issuer", "issuer", false);
+    if (issuer == null) {
+      throw new ConfigException("auth.jwks.issuer: a value is required when auth.jwks.url is set (SPP_JWKS_ISSUER)");
+    }
+    String audience = string(o, "auth.jwks.audience", "audience", false);
+    if (audience == null) {
+      throw new ConfigException(
+          "auth.jwks.audience: a value is required when auth.jwks.url is set (SPP_JWKS_AUDIENCE)");
+    }
+    return new GatewayConfig.Jwks(url, issuer, audience, refresh, minRefetch, timeout);
   }
 
   private static String url(JsonObject o, String name) {

@@ -78,9 +78,53 @@ public record GatewayConfig(
    * Token verification and client lookup.
    *
    * @param jwtSecret     HS256 shared secret (at least 32 characters), or {@code null}
+   * @param issuer        expected {@code iss} of HS256 tokens
+   * @param audience      expected {@code aud} of HS256 tokens
+   * @param leewaySeconds clock leeway for {@code exp} and {@code nbf}, for every key source
    * @param clientCacheMs how long a client record is reused without asking the registry (at most 30 s)
+   * @param jwks          the JWKS key source, or {@code null} when none is configured
+   * @param tokenScopes   when true, a token's scope claim may narrow (never widen) the registry's scopes
    */
-  public record Auth(String jwtSecret, String issuer, String audience, long leewaySeconds, long clientCacheMs) {
+  public record Auth(String jwtSecret, String issuer, String audience, long leewaySeconds, long clientCacheMs,
+      Jwks jwks, boolean tokenScopes) {
+
+    /** HS256 only: no JWKS source, token scopes ignored. */
+    public Auth(String jwtSecret, String issuer, String audience, long leewaySeconds, long clientCacheMs) {
+      this(jwtSecret, issuer, audience, leewaySeconds, clientCacheMs, null, false);
+    }
+
+    /** A copy with this JWKS source ({@code null} removes it). */
+    public Auth withJwks(Jwks source) {
+      return new Auth(jwtSecret, issuer, audience, leewaySeconds, clientCacheMs, source, tokenScopes);
+    }
+
+    /** A copy with token scopes on or off. */
+    public Auth withTokenScopes(boolean enabled) {
+      return new Auth(jwtSecret, issuer, audience, leewaySeconds, clientCacheMs, jwks, enabled);
+    }
+  }
+
+  /**
+   * A JWKS key source (RS256, ES256, PS256), e.g. Keycloak's {@code /protocol/openid-connect/certs}.
+   *
+   * @param url               where the key set is fetched ({@code http} or {@code https})
+   * @param issuer            expected {@code iss} of tokens signed with these keys
+   * @param audience          expected {@code aud} of tokens signed with these keys
+   * @param refreshSeconds    the key set is fetched again this long after the last successful fetch
+   * @param minRefetchSeconds a token with an unknown {@code kid} causes a fetch at most once per this period
+   * @param timeoutMs         bound of one fetch (connect, and the whole exchange)
+   */
+  public record Jwks(String url, String issuer, String audience, int refreshSeconds, int minRefetchSeconds,
+      long timeoutMs) {
+
+    public static final int DEFAULT_REFRESH_SECONDS = 300;
+    public static final int DEFAULT_MIN_REFETCH_SECONDS = 30;
+    public static final long DEFAULT_TIMEOUT_MS = 5000;
+
+    /** A source with the default refresh period, refetch window and timeout. */
+    public Jwks(String url, String issuer, String audience) {
+      this(url, issuer, audience, DEFAULT_REFRESH_SECONDS, DEFAULT_MIN_REFETCH_SECONDS, DEFAULT_TIMEOUT_MS);
+    }
   }
 
   /**
@@ -124,6 +168,12 @@ public record GatewayConfig(
   /** A copy with the HS256 secret set. */
   public GatewayConfig withJwtSecret(String secret) {
     return new GatewayConfig(http, management, db, registries,
-        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds(), auth.clientCacheMs()), export, audit);
+        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds(), auth.clientCacheMs(), auth.jwks(),
+            auth.tokenScopes()), export, audit);
+  }
+
+  /** A copy with the authentication settings replaced (tests add a JWKS source this way). */
+  public GatewayConfig withAuth(Auth newAuth) {
+    return new GatewayConfig(http, management, db, registries, newAuth, export, audit);
   }
 }

@@ -166,8 +166,8 @@ public final class HttpVerticle extends VerticleBase {
     inFlight++;
     ctx.addEndHandler(v -> inFlight--);
     String requestId = requestId(ctx);
-    verifier.verify(ctx.request().getHeader("Authorization"))
-        .compose(this::authorizeClient)
+    verifier.authenticate(ctx.request().getHeader("Authorization"))
+        .compose(token -> authorizeClient(token.clientId()).map(token::narrow))
         .compose(client -> {
           ctx.put(CLIENT_ID, client.clientId());
           return limitRate(ctx, client);
@@ -193,7 +193,15 @@ public final class HttpVerticle extends VerticleBase {
     return Future.failedFuture(problem);
   }
 
+  /** Client ids that cannot exist in the registry; they are refused without a lookup. */
+  static boolean impossibleClientId(String clientId) {
+    return clientId.length() > 256 || clientId.indexOf('\0') >= 0;
+  }
+
   private Future<ClientRecord> authorizeClient(String clientId) {
+    if (impossibleClientId(clientId)) {
+      return Future.failedFuture(AuthenticationException.rejected(AuthenticationException.CLIENT_UNKNOWN));
+    }
     return clients.get(clientId).recover(err -> {
       if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
           && re.failureCode() == Failure.NOT_FOUND.code()) {

@@ -265,6 +265,16 @@ class ExportOutcomeTest {
   }
 
   @Test
+  @DisplayName("identifiers holding a NUL character are simply not found and never fail the registry query")
+  void nulCharacterIsNotFound() {
+    for (int i = 0; i < 8; i++) {
+      JsonObject r = export("legal-client", body("Individual", "urn:test:nid|A\u0000" + i, "urn:test:nid|A-1"));
+      assertThat(item(r, 0).getString("status")).isEqualTo("not_found");
+      assertThat(item(r, 1).getString("status")).isEqualTo("success");
+    }
+  }
+
+  @Test
   @DisplayName("the maximum of 100 identifiers is served in one request")
   void hundredIdentifiers() {
     String[] ids = new String[100];
