@@ -58,14 +58,14 @@ public final class ExportAssembler {
   }
 
   /**
-   * The distinct valid keys of a request, in first-occurrence order. Keys holding a NUL character are left
-   * out: PostgreSQL text cannot contain one, so no registrant holds such an identifier (it is answered as not
-   * found), and sending it would fail the whole query and count against the registry's breaker.
+   * The distinct valid keys of a request, in first-occurrence order. Keys PostgreSQL text cannot hold (a NUL,
+   * an unpaired surrogate) are left out: no registrant holds such an identifier (it is answered as not found),
+   * and sending it would fail the whole query.
    */
   public static List<ParsedIdentifier> distinctKeys(ExportRequest req) {
     Map<Key, ParsedIdentifier> keys = new LinkedHashMap<>();
     for (ParsedIdentifier id : req.identifiers()) {
-      if (id.valid() && id.system().indexOf('\0') < 0 && id.value().indexOf('\0') < 0) {
+      if (id.storable()) {
         keys.putIfAbsent(new Key(id.system(), id.value()), id);
       }
     }

@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.openspp.gateway.bus.Addresses;
 import org.openspp.gateway.bus.AuditRecord;
 import org.openspp.gateway.bus.Failure;
+import org.openspp.gateway.bus.ParsedIdentifier;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
 import org.slf4j.Logger;
@@ -100,28 +101,65 @@ public final class AuditVerticle extends VerticleBase {
       committing++;
       long started = System.nanoTime();
       write(batch).onComplete(ar -> {
-        committing--;
         if (ar.succeeded()) {
           commitTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
           batchSize.record(batch.size());
           batch.forEach(m -> m.reply(null));
+          committing--;
+          commitWaiting();
+        } else if (batch.size() > 1 && isDataException(ar.cause())) {
+          // one request's data (text PostgreSQL cannot store) must not fail the others: commit one by one
+          Future.join(batch.stream().map(this::commitAlone).toList()).onComplete(v -> {
+            committing--;
+            commitWaiting();
+          });
         } else {
-          failures.increment(batch.size());
-          log.error("audit commit of {} export requests failed: {}", batch.size(), ar.cause().toString());
-          batch.forEach(m -> m.fail(Failure.AUDIT_UNAVAILABLE.code(), "audit store unavailable"));
+          fail(batch, ar.cause());
+          committing--;
+          commitWaiting();
         }
-        commitWaiting();
       });
     }
   }
 
+  private Future<Void> commitAlone(Message<AuditRecord> msg) {
+    return write(List.of(msg))
+        .onSuccess(v -> msg.reply(null))
+        .onFailure(err -> fail(List.of(msg), err));
+  }
+
+  private void fail(List<Message<AuditRecord>> batch, Throwable cause) {
+    failures.increment(batch.size());
+    log.error("audit commit of {} export requests failed: {}", batch.size(), cause.toString());
+    batch.forEach(m -> m.fail(Failure.AUDIT_UNAVAILABLE.code(), "audit store unavailable"));
+  }
+
+  private static boolean isDataException(Throwable err) {
+    return err instanceof io.vertx.pgclient.PgException pg && pg.getSqlState() != null
+        && pg.getSqlState().startsWith("22");
+  }
+
   /**
-   * PostgreSQL text cannot hold NUL: a client-supplied string with one would fail the whole group commit, and
-   * with it every other request of the batch. It is recorded with each NUL written as its six-character
-   * Java escape (backslash, u, 0000).
+   * PostgreSQL text cannot hold NUL or an unpaired surrogate: a client-supplied string with one would fail the
+   * commit. Such characters are recorded as their six-character Java escape (backslash, u, four hex digits).
    */
   static String text(String s) {
-    return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "\\u0000");
+    if (s == null || ParsedIdentifier.storable(s)) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length() + 16);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+      if (pair) {
+        out.append(c).append(s.charAt(++i));
+      } else if (c == 0 || Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   private Future<Void> write(List<Message<AuditRecord>> batch) {

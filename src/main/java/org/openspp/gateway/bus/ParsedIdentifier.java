@@ -24,4 +24,29 @@ public record ParsedIdentifier(String raw, String system, String value, String e
   public boolean valid() {
     return error == null;
   }
+
+  /**
+   * True when PostgreSQL text can hold this identifier: no NUL, no unpaired surrogate (JSON escapes can spell
+   * one). An identifier that cannot be stored cannot be held by anyone, so it is answered without a query.
+   */
+  public boolean storable() {
+    return valid() && storable(system) && storable(value);
+  }
+
+  /** No NUL character and well-formed UTF-16. */
+  public static boolean storable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0 || Character.isLowSurrogate(c)) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      }
+    }
+    return true;
+  }
 }

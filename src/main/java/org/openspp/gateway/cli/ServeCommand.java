@@ -74,8 +74,8 @@ public final class ServeCommand implements Callable<Integer> {
         config = config.withJwtSecret(CliSupport.embeddedSecret(config, true));
       }
     }
-    if (config.auth().jwtSecret() == null) {
-      log.warn("no HS256 secret configured (SPP_JWT_SECRET): every token will be refused");
+    if (config.auth().jwtSecret() == null && config.auth().jwks() == null) {
+      log.warn("no key source configured (SPP_JWT_SECRET or SPP_JWKS_URL): every token will be refused");
     }
 
     PrometheusMeterRegistry registry = Metrics.newRegistry();

@@ -53,7 +53,12 @@ public record ExportBody(ResourceType type, List<String> identifiers, String ele
       throw ApiProblem.malformed("The request body is empty", new ApiProblem.FieldError("body", "empty",
           "a JSON object is required"));
     }
-    try (JsonParser p = FACTORY.createParser(body.getBytes())) {
+    byte[] bytes = body.getBytes();
+    if (!validUtf8(bytes)) {
+      throw ApiProblem.malformed("The request body is not valid UTF-8",
+          new ApiProblem.FieldError("body", "invalid_utf8", "malformed, over-long or surrogate UTF-8 sequence"));
+    }
+    try (JsonParser p = FACTORY.createParser(bytes)) {
       return read(p, maxIdentifiers);
     } catch (StreamConstraintsException e) {
       if (e.getMessage() != null && e.getMessage().contains("nesting")) {
@@ -72,6 +77,23 @@ public record ExportBody(ResourceType type, List<String> identifiers, String ele
     } catch (IOException e) {
       throw ApiProblem.malformed("The request body could not be read",
           new ApiProblem.FieldError("body", "invalid_json", "unreadable body"));
+    }
+  }
+
+  /**
+   * Strict UTF-8 (RFC 3629): the JDK decoder refuses over-long forms, encoded surrogates and code points
+   * beyond U+10FFFF, which a lenient JSON decoder would turn into other characters ({@code C0 AF} into
+   * {@code /}) or into text PostgreSQL cannot store.
+   */
+  static boolean validUtf8(byte[] bytes) {
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes));
+      return true;
+    } catch (java.nio.charset.CharacterCodingException e) {
+      return false;
     }
   }
 

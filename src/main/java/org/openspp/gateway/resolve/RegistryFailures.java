@@ -22,7 +22,16 @@ final class RegistryFailures {
    * opening the breaker on it would turn a burst into seconds of refusals.
    */
   static boolean countsAgainstRegistry(io.vertx.core.AsyncResult<?> result) {
-    return result.failed() && !(result.cause() instanceof ConnectionPoolTooBusyException);
+    return result.failed() && !(result.cause() instanceof ConnectionPoolTooBusyException)
+        && !isDataException(result.cause());
+  }
+
+  /**
+   * A PostgreSQL "data exception" (SQLSTATE class 22, e.g. text it cannot store): caused by what a request
+   * sent, not by the registry's health, so one client cannot open the breaker for everyone with it.
+   */
+  static boolean isDataException(Throwable err) {
+    return err instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("22");
   }
 
   static Failure classify(Throwable err) {
@@ -33,6 +42,9 @@ final class RegistryFailures {
       return Failure.REGISTRY_TIMEOUT;
     }
     if (err instanceof PgException pg) {
+      if (isDataException(pg)) {
+        return Failure.INTERNAL;
+      }
       return QUERY_CANCELED.equals(pg.getSqlState()) ? Failure.REGISTRY_TIMEOUT : Failure.REGISTRY_UNAVAILABLE;
     }
     if (err instanceof ConnectException || err instanceof VertxException || err instanceof java.io.IOException) {
