@@ -108,7 +108,7 @@ class HostileInputPropertiesTest {
   static final Set<String> SERVER_WORDS = Set.of("Individual", "Group", "identifiers", "application/json");
 
   /**
-   * {@code -Dhostile.scrubKnown=true} keeps the generators away from the known defects (U+0000 and unpaired
+   * {@code -Dhostile.scrubKnown=true} keeps the generators away from the characters behind the defects these properties found (fixed since) (U+0000 and unpaired
    * surrogates in strings, and the byte sequences the parser decodes into them; see
    * {@link #unstorableCharactersAreItemsNotOutages} and {@link #invalidUtf8IsMalformed}), to look past them for
    * other failures. Off by default: the properties are meant to find them.
