@@ -116,7 +116,7 @@ public final class HttpVerticle extends VerticleBase {
 
     server = vertx.createHttpServer(new HttpServerOptions()
             .setHost(config.http().host())
-            .setMaxHeaderSize(8192)
+            .setMaxHeaderSize(16 * 1024)
             .setMaxInitialLineLength(4096)
             // HTTP/1.1 only: no h2c upgrade on the plain-text port (TLS and HTTP/2 end at the ingress)
             .setHttp2ClearTextEnabled(false)
