@@ -337,10 +337,6 @@ public final class HttpVerticle extends VerticleBase {
     if (response.ended() || response.closed()) {
       return;
     }
-    if (!ctx.request().isEnded()) {
-      ctx.request().handler(null);
-      response.endHandler(v -> ctx.request().resume());
-    }
     String path = ctx.request().path();
     String instance = path == null ? "" : (path.length() > 256 ? path.substring(0, 256) : path);
     MultiMap headers = response.headers();
@@ -350,6 +346,14 @@ public final class HttpVerticle extends VerticleBase {
     }
     response.setStatusCode(problem.status())
         .putHeader("Content-Type", "application/problem+json")
-        .end(problem.toJson(instance, requestId(ctx)).toBuffer());
+        .end(problem.toJson(instance, requestId(ctx)).toBuffer())
+        .onComplete(ar -> {
+          // never replace the response's end handler here: the router's end handlers (the in-flight count)
+          // hang on it
+          if (!ctx.request().isEnded()) {
+            ctx.request().handler(null);
+            ctx.request().resume();
+          }
+        });
   }
 }
