@@ -1,5 +1,6 @@
 package org.openspp.gateway.auth;
 
+import static org.openspp.gateway.support.TestFutures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,7 +18,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -64,13 +64,6 @@ class JwksKeySourceTest {
 
   // --- helpers -------------------------------------------------------------------------------------------------
 
-  static <T> T await(Future<T> f) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
-  }
 
   static JsonObject claims(String clientId) {
     return JoseTestKeys.claims(ISSUER, AUDIENCE, clientId);

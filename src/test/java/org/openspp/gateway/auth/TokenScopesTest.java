@@ -1,5 +1,6 @@
 package org.openspp.gateway.auth;
 
+import static org.openspp.gateway.support.TestFutures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
@@ -12,7 +13,6 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,13 +60,6 @@ class TokenScopesTest {
     }
   }
 
-  static <T> T await(Future<T> f) throws Exception {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
-  }
 
   static ClientRecord client(String... scopes) {
     return new ClientRecord("c", true, "public_task", "org", "government", Set.of(scopes), null);
