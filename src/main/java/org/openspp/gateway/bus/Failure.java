@@ -16,6 +16,9 @@ public enum Failure {
   /** Anything unexpected. */
   INTERNAL(500);
 
+  /** Prefix of a failure message that carries a retry hint in seconds: {@code retry-after=N}. */
+  public static final String RETRY_AFTER_PREFIX = "retry-after=";
+
   private final int code;
 
   Failure(int code) {

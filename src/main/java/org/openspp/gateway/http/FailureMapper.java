@@ -56,9 +56,9 @@ public final class FailureMapper {
 
   /** The hint carried as {@code retry-after=N} in a failure message, else the default. */
   static long retryAfter(String message) {
-    if (message != null && message.startsWith("retry-after=")) {
+    if (message != null && message.startsWith(Failure.RETRY_AFTER_PREFIX)) {
       try {
-        return Math.max(1, Long.parseLong(message.substring("retry-after=".length())));
+        return Math.max(1, Long.parseLong(message.substring(Failure.RETRY_AFTER_PREFIX.length())));
       } catch (NumberFormatException e) {
         return RETRY_AFTER_SECONDS;
       }

@@ -137,11 +137,6 @@ public final class HttpVerticle extends VerticleBase {
         : server.shutdown(config.http().requestTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** The bound port (useful when configured as 0). */
-  public int actualPort() {
-    return server.actualPort();
-  }
-
   /** Request id, version header and request id header on every response; the request stays paused. */
   private void stamp(RoutingContext ctx) {
     ctx.request().pause();
@@ -322,7 +317,8 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  private static String requestId(RoutingContext ctx) {
+  /** The request id the first handler assigned (also used by the token endpoint), or {@code -}. */
+  static String requestId(RoutingContext ctx) {
     String id = ctx.get(REQUEST_ID);
     return id != null ? id : "-";
   }

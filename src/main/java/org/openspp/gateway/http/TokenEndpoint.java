@@ -81,7 +81,6 @@ public final class TokenEndpoint {
 
   private static final String SHARED_MAP = "spp.gateway.token-endpoint";
   private static final String HASH_POOL = "spp-token-verify";
-  private static final String REQUEST_ID = "requestId";
   /** Routing-context key: the id of the registered client a request named, for the access log. */
   private static final String KNOWN_CLIENT = "tokenClient";
 
@@ -134,7 +133,8 @@ public final class TokenEndpoint {
     }
     decision.headers().forEach(ctx.response().headers()::set);
     if (minter == null) {
-      log.warn("request {}: token request refused: no HS256 secret is configured (auth.jwt.secret)", requestId(ctx));
+      log.warn("request {}: token request refused: no HS256 secret is configured (auth.jwt.secret)",
+          HttpVerticle.requestId(ctx));
       fail(ctx, ApiProblem.of(500, "server-error", "Internal Server Error", NOT_CONFIGURED), started, null);
       return;
     }
@@ -223,7 +223,7 @@ public final class TokenEndpoint {
     }
     DeliveryOptions options = new DeliveryOptions()
         .setSendTimeout(config.export().busTimeoutMs())
-        .addHeader(Addresses.REQUEST_ID_HEADER, requestId(ctx));
+        .addHeader(Addresses.REQUEST_ID_HEADER, HttpVerticle.requestId(ctx));
     return vertx.eventBus().<Credentials>request(CredentialVerticle.ADDRESS, clientId, options)
         .map(Message::body)
         .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
@@ -264,18 +264,14 @@ public final class TokenEndpoint {
   /** One line per token request on {@code spp.access}; the client id only when it names a registered client. */
   private static void logAccess(RoutingContext ctx, String clientId, int status, String problem, long started,
       String cause) {
-    Object[] fields = {kv("request_id", requestId(ctx)), kv("client_id", clientId), kv("status", status),
+    Object[] fields = {kv("request_id", HttpVerticle.requestId(ctx)), kv("client_id", clientId),
+        kv("status", status),
         kv("problem", problem), kv("duration_ms", (System.nanoTime() - started) / 1_000_000), kv("cause", cause)};
     if (cause != null) {
       access.warn("token {} {} {} {} {} {}", fields);
     } else if (access.isInfoEnabled()) {
       access.info("token {} {} {} {} {} {}", fields);
     }
-  }
-
-  private static String requestId(RoutingContext ctx) {
-    String id = ctx.get(REQUEST_ID);
-    return id != null ? id : "-";
   }
 
   private static String dummyHash() {

@@ -24,9 +24,6 @@ final class RegistryBreaker {
 
   private static final Logger log = LoggerFactory.getLogger(RegistryBreaker.class);
 
-  /** Prefix of a failure message that carries the retry hint in seconds. */
-  static final String RETRY_AFTER = "retry-after=";
-
   private final String name;
   private final long resetTimeoutMs;
   private final CircuitBreaker breaker;
@@ -72,7 +69,7 @@ final class RegistryBreaker {
   void fail(Message<?> msg, Throwable err, String requestId) {
     Failure failure = RegistryFailures.classify(err);
     if (err instanceof OpenCircuitException) {
-      msg.fail(failure.code(), RETRY_AFTER + retryAfterSeconds());
+      msg.fail(failure.code(), Failure.RETRY_AFTER_PREFIX + retryAfterSeconds());
       return;
     }
     log.warn("request {}: {} call failed ({}): {}", requestId, name, failure, err.toString());
