@@ -116,7 +116,7 @@ public final class ExportAssembler {
         req.type().wireName(), total, successful, total - successful, req.receivedAt(), req.remoteAddress(),
         req.userAgent(), auditItems);
     return new Assembly(new ExportResult(total, successful, total - successful, accessDenied, notFound,
-        body.toBuffer()), audit);
+        JsonTreeWriter.toBuffer(body, 256 + 1024 * total)), audit);
   }
 
   /** Per-request state: parsed options and each record rendered at most once. */

@@ -78,8 +78,14 @@ public final class GatewayMeters {
         .register(registry).record(count);
   }
 
+  /** Requests answered by one registry statement (1 unless the resolver coalesced them under load). */
+  public void resolverBatch(String type, int requests) {
+    DistributionSummary.builder("gateway.resolver.batch").description("Resolve requests answered by one registry statement")
+        .tag("type", type).register(registry).record(requests);
+  }
+
   public void resolverLatency(String type, long nanos) {
-    Timer.builder("gateway.resolver.latency").description("Registry round trip of one resolve request")
+    Timer.builder("gateway.resolver.latency").description("Registry round trip of one resolver statement")
         .tag("type", type).publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry).record(nanos, TimeUnit.NANOSECONDS);

@@ -6,7 +6,17 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.openspp.gateway.bus.Addresses;
+import org.openspp.gateway.bus.ClientRecord;
 import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.bus.ResolveRequest;
 import org.openspp.gateway.bus.ResolveResult;
@@ -21,17 +31,29 @@ import org.openspp.gateway.metrics.GatewayMeters;
 /**
  * Resolves identifiers of one resource type against its registry. Consumes {@link ResolveRequest} on
  * {@code gateway.resolve.<type>} and replies with a {@link ResolveResult}, or fails the message with a
- * {@link Failure} code. Owns its pool (bounded wait queue, every wait bounded by the breaker timeout) and the
- * circuit breaker {@code <type>-db} around the one batched registry call per request. Knows nothing about HTTP
- * or the response format.
+ * {@link Failure} code. Owns its pool and the circuit breaker {@code <type>-db} around each registry statement.
+ * Knows nothing about HTTP or the response format.
+ *
+ * <p>Coalescing: at most {@code poolSize} statements run at once. A request that arrives while they all run
+ * waits (at most {@code maxWaitQueue} requests, past it 503 at once; at most the breaker timeout, past it 504),
+ * and each finishing statement takes the oldest waiting request together with every other waiting request that
+ * can share its statement (same day, same consent parameters; up to {@value #MAX_KEYS_PER_STATEMENT} keys). One
+ * statement then answers them all and each gets only the matches of its own keys. At low load every request
+ * runs alone, with no added delay; under load PostgreSQL pays its per-statement costs (bind, executor start-up,
+ * round trip, wake-up) once per batch instead of once per request.
  */
 public final class ResolverVerticle extends VerticleBase {
+
+  /** Keys one coalesced statement may carry (ten full 100-identifier requests). */
+  static final int MAX_KEYS_PER_STATEMENT = 1000;
 
   private final ResourceType type;
   private final String url;
   private final GatewayConfig.Registry config;
   private final BreakerStates breakerStates;
   private final GatewayMeters meters;
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private int running;
   private Pool pool;
   private RegistryBreaker breaker;
 
@@ -63,15 +85,55 @@ public final class ResolverVerticle extends VerticleBase {
   }
 
   private void onResolve(Message<ResolveRequest> msg) {
-    ResolveRequest req = msg.body();
-    Tuple params = Tuple.of(
-        req.systems().toArray(String[]::new),
-        req.values().toArray(String[]::new),
-        type.wireName(),
-        req.today(),
-        req.client().consentFiltered(),
-        req.client().organization(),
-        req.client().organizationType());
+    if (running >= config.poolSize() && waiting.size() >= config.maxWaitQueue()) {
+      // local saturation: refused at once, and not counted against the registry by the breaker
+      msg.fail(Failure.REGISTRY_UNAVAILABLE.code(), Failure.RETRY_AFTER_PREFIX + 1);
+      return;
+    }
+    waiting.add(new Waiting(msg, System.nanoTime()));
+    runWaiting();
+  }
+
+  /** Starts statements while connections are free, each for the oldest waiting request and its sharers. */
+  private void runWaiting() {
+    long expired = System.nanoTime() - config.breaker().timeoutMs() * 1_000_000L;
+    while (running < config.poolSize() && !waiting.isEmpty()) {
+      Waiting first = waiting.poll();
+      if (first.since() - expired < 0) {
+        first.msg().fail(Failure.REGISTRY_TIMEOUT.code(), Failure.REGISTRY_TIMEOUT.name());
+        continue;
+      }
+      List<Message<ResolveRequest>> batch = new ArrayList<>();
+      batch.add(first.msg());
+      Shared shared = Shared.of(first.msg().body());
+      int keys = first.msg().body().systems().size();
+      for (Iterator<Waiting> it = waiting.iterator(); it.hasNext() && keys < MAX_KEYS_PER_STATEMENT; ) {
+        Waiting w = it.next();
+        ResolveRequest other = w.msg().body();
+        if (keys + other.systems().size() <= MAX_KEYS_PER_STATEMENT && shared.equals(Shared.of(other))) {
+          it.remove();
+          batch.add(w.msg());
+          keys += other.systems().size();
+        }
+      }
+      run(shared, batch, keys);
+    }
+  }
+
+  private void run(Shared shared, List<Message<ResolveRequest>> batch, int keys) {
+    String[] systems = new String[keys];
+    String[] values = new String[keys];
+    int k = 0;
+    for (Message<ResolveRequest> m : batch) {
+      for (int i = 0; i < m.body().systems().size(); i++, k++) {
+        systems[k] = m.body().systems().get(i);
+        values[k] = m.body().values().get(i);
+      }
+    }
+    Tuple params = Tuple.of(systems, values, type.wireName(), shared.day(), shared.consentFiltered(),
+        shared.organization(), shared.organizationType());
+    running++;
+    meters.resolverBatch(type.wireName(), batch.size());
     long started = System.nanoTime();
     breaker.<ResolveResult>execute(() -> pool.preparedQuery(RegistryQueries.resolve(type))
             .execute(params)
@@ -79,7 +141,57 @@ public final class ResolverVerticle extends VerticleBase {
               meters.resolverLatency(type.wireName(), System.nanoTime() - started);
               return RegistrantRows.toResult(type, rows);
             }))
-        .onSuccess(msg::reply)
-        .onFailure(err -> breaker.fail(msg, err, req.requestId()));
+        .onComplete(ar -> {
+          running--;
+          if (ar.succeeded()) {
+            reply(batch, ar.result());
+          } else {
+            batch.forEach(m -> breaker.fail(m, ar.cause(), m.body().requestId()));
+          }
+          runWaiting();
+        });
+  }
+
+  /** Each request of a batch gets exactly the matches of its own keys, never another request's. */
+  private static void reply(List<Message<ResolveRequest>> batch, ResolveResult result) {
+    if (batch.size() == 1) {
+      batch.get(0).reply(result);
+      return;
+    }
+    Map<Key, List<ResolveResult.Match>> byKey = new HashMap<>();
+    for (ResolveResult.Match match : result.matches()) {
+      byKey.computeIfAbsent(new Key(match.system(), match.value()), x -> new ArrayList<>(1)).add(match);
+    }
+    for (Message<ResolveRequest> m : batch) {
+      ResolveRequest req = m.body();
+      List<ResolveResult.Match> own = new ArrayList<>();
+      Set<Key> seen = new HashSet<>();
+      for (int i = 0; i < req.systems().size(); i++) {
+        Key key = new Key(req.systems().get(i), req.values().get(i));
+        if (seen.add(key)) {
+          own.addAll(byKey.getOrDefault(key, List.of()));
+        }
+      }
+      m.reply(new ResolveResult(own));
+    }
+  }
+
+  private record Waiting(Message<ResolveRequest> msg, long since) {
+  }
+
+  private record Key(String system, String value) {
+  }
+
+  /**
+   * What makes two requests share one statement: the statement's parameters other than the keys. Clients that
+   * are not consent-filtered read no consents, so their organisation does not enter the statement.
+   */
+  record Shared(LocalDate day, boolean consentFiltered, String organization, String organizationType) {
+    static Shared of(ResolveRequest req) {
+      ClientRecord c = req.client();
+      return c.consentFiltered()
+          ? new Shared(req.today(), true, c.organization(), c.organizationType())
+          : new Shared(req.today(), false, null, null);
+    }
   }
 }

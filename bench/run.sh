@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# The ratio benchmark: the gateway against the database's own ceiling, on one machine, in one run.
+#
+#   bench/run.sh [--rows N] [--seconds S] [--soak S] [--keep]
+#
+# 1. Starts a private PostgreSQL on loopback (Debian's server binaries; apt-get install -y postgresql wrk)
+#    and generates a registry of N individuals (default 1,000,000), N/4 households of four, a consent for
+#    every second individual, and two clients: bench-legal (legal basis public_task) and bench-consent
+#    (legal basis consent, organisation org-bench-ngo).
+# 2. Baseline: pgbench runs the gateway's own resolver statement (printed from the jar by PrintSql.java),
+#    prepared, with the same uniformly random identifiers and the same concurrency as each gateway run.
+# 3. Gateway: wrk with Lua scripts that draw random identifiers per request, one token per client; 100- and
+#    1-identifier exports for both clients at two concurrencies each.
+# 4. Open model: OpenLoad.java offers a constant rate (no coordinated omission) at 25/50/75 % of the best
+#    closed-loop rate for the 100- and 1-identifier legal-basis exports and reports p50/p99.
+# 5. --soak S: S seconds at half the maximum rate, heap after a full GC sampled every minute.
+#
+# Prints one table: requests/s, identifiers/s, p50/p99, CPU ms per request for the gateway and PostgreSQL,
+# the baseline's identifiers/s and the ratio gateway / baseline. Everything runs on this machine at once
+# (gateway, PostgreSQL, load generator), which is the point: the ratio from one run is the figure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+ROWS=1000000
+SECONDS_PER_RUN=15
+SOAK=0
+KEEP=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rows) ROWS=$2; shift 2 ;;
+    --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
+    --soak) SOAK=$2; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    *) echo "usage: bench/run.sh [--rows N] [--seconds S] [--soak S] [--keep]" >&2; exit 2 ;;
+  esac
+done
+
+PG_PORT=${BENCH_PG_PORT:-55432}
+HTTP_PORT=${BENCH_HTTP_PORT:-18080}
+MGMT_PORT=${BENCH_MGMT_PORT:-19090}
+JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx1g}
+SECRET=bench-secret-bench-secret-bench-secret-0123
+JAR=$ROOT/target/spp-gateway.jar
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+
+need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 2; }; }
+need wrk "apt-get install -y wrk"
+need pgbench "apt-get install -y postgresql"
+need psql "apt-get install -y postgresql"
+need jcmd "install a full JDK 17"
+[ -x "$PGBIN/postgres" ] || { echo "PostgreSQL server binaries missing: apt-get install -y postgresql" >&2; exit 2; }
+for p in $PG_PORT $HTTP_PORT $MGMT_PORT; do
+  if ss -ltn | grep -q ":$p "; then echo "port $p is busy" >&2; exit 1; fi
+done
+[ -f "$JAR" ] || (echo "building the jar ..." && mvn -q -B -DskipTests package)
+
+WORK=$(mktemp -d /tmp/spp-bench.XXXXXX)
+chmod 755 "$WORK"
+GW_PID=
+cleanup() {
+  [ -n "$GW_PID" ] && { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; }
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/pgdata" -m fast stop >/dev/null 2>&1 || true
+  if [ "$KEEP" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+# initdb refuses to run as root: run the server as the postgres user then.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---- PostgreSQL -------------------------------------------------------------------------------------------
+log "starting PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
+mkdir -p "$WORK/pgdata" "$WORK/pglog"
+[ "$(id -u)" = 0 ] && chown postgres "$WORK/pgdata" "$WORK/pglog"
+as_pg "$PGBIN/initdb" -D "$WORK/pgdata" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log"
+cat >>"$WORK/pgdata/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$WORK/pgdata'
+max_connections = 300
+shared_buffers = 2GB
+effective_cache_size = 8GB
+work_mem = 16MB
+maintenance_work_mem = 512MB
+max_wal_size = 8GB
+checkpoint_timeout = 30min
+EOF
+as_pg "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pglog/postgres.log" -w start >/dev/null
+PM_PID=$(head -1 "$WORK/pgdata/postmaster.pid")
+export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=bench
+psql -q -d postgres -c "CREATE DATABASE bench"
+export PGDATABASE=bench
+DB_URL="postgresql://bench@127.0.0.1:$PG_PORT/bench"
+
+# ---- data -------------------------------------------------------------------------------------------------
+log "applying the schema and loading the two clients (gateway load command)"
+cat >"$WORK/clients.ndjson" <<'EOF'
+{"kind":"ApiClient","clientId":"bench-legal","name":"Benchmark programme (public task)","active":true,"legalBasis":"public_task","legalBasisReference":"benchmark","organization":"org-bench-gov","organizationType":"government","scopes":["individual:read","group:read"]}
+{"kind":"ApiClient","clientId":"bench-consent","name":"Benchmark NGO (consent)","active":true,"legalBasis":"consent","organization":"org-bench-ngo","organizationType":"ngo","scopes":["individual:read","group:read"]}
+EOF
+SPP_DB_URL=$DB_URL java -jar "$JAR" load "$WORK/clients.ndjson" >/dev/null
+GROUPS_N=$((ROWS / 4))
+log "generating $ROWS individuals, $GROUPS_N households, $((ROWS / 2)) consents"
+T0=$(date +%s)
+psql -q -v ON_ERROR_STOP=1 -v rows="$ROWS" -v groups="$GROUPS_N" <<'SQL'
+BEGIN;
+-- Individuals 1..rows: national id 1000000000 + n - 1 (what the load scripts draw), a second identifier,
+-- realistic column widths and a farmer extension.
+INSERT INTO registrant (id, ref, kind, family_name, given_name, name, birth_date, birth_date_estimated,
+                        gender_code, gender_display, phone, mobile, email, street, city, state, country,
+                        postal_code, extension, source)
+SELECT n, 'ind-' || n, 'Individual', 'Family' || (n % 7919), 'Given' || (n % 3571),
+       'Given' || (n % 3571) || ' Family' || (n % 7919), date '1940-01-01' + (n % 30000), n % 10 = 0,
+       CASE WHEN n % 2 = 0 THEN '1' ELSE '2' END, CASE WHEN n % 2 = 0 THEN 'Male' ELSE 'Female' END,
+       '+63 2 ' || n, '+63 917 ' || n, 'person' || n || '@example.org', n || ' Rizal Street',
+       'City ' || (n % 409), 'Province ' || (n % 81), 'PH', lpad((n % 9000 + 1000)::text, 4, '0'),
+       jsonb_build_object('farmer', jsonb_build_object('crop', 'rice', 'hectares', n % 12)), 'bench'
+  FROM generate_series(1, :rows) AS n;
+INSERT INTO registrant_identifier (registrant_id, position, system, value)
+SELECT n, 0, 'urn:bench:national-id', (1000000000 + n - 1)::text FROM generate_series(1, :rows) AS n;
+INSERT INTO registrant_identifier (registrant_id, position, system, value)
+SELECT n, 1, 'urn:bench:civil-registry', 'CR-' || n FROM generate_series(1, :rows) AS n;
+-- Households: group g (0-based) holds individuals 4g+1 .. 4g+4, household id 2000000000 + g.
+INSERT INTO registrant (id, ref, kind, name, group_type, street, city, country, source)
+SELECT :rows + 1 + g, 'hh-' || g, 'Group', 'Household ' || g, 'household', g || ' Mabini Street',
+       'City ' || (g % 409), 'PH', 'bench'
+  FROM generate_series(0, :groups - 1) AS g;
+INSERT INTO registrant_identifier (registrant_id, position, system, value)
+SELECT :rows + 1 + g, 0, 'urn:bench:household-id', (2000000000 + g)::text FROM generate_series(0, :groups - 1) AS g;
+INSERT INTO group_membership (group_id, position, individual_id, role_system, role_code, role_display, start_date)
+SELECT :rows + 1 + g, p, 4 * g + 1 + p, 'urn:openspp:vocab:group-membership-type',
+       CASE WHEN p = 0 THEN 'head' ELSE 'member' END, CASE WHEN p = 0 THEN 'Head' ELSE 'Member' END,
+       date '2020-01-01'
+  FROM generate_series(0, :groups - 1) AS g, generate_series(0, 3) AS p;
+-- A consent for every second individual, to the consent-based client's organisation.
+INSERT INTO consent (id, ref, subject_id, recipient_mode, recipient_organizations, status, effective_date, expiry_date)
+SELECT n / 2, 'c-' || n, n, 'specific', '{org-bench-ngo}', 'given', date '2020-01-01', date '2099-12-31'
+  FROM generate_series(2, :rows, 2) AS n;
+INSERT INTO consent_scope (consent_id, position, resource_type, field_access, purpose, include_extensions,
+                           allowed_extensions)
+SELECT n / 2, 0, 'individual', 'all', 'service_delivery', true, '{farmer}' FROM generate_series(2, :rows, 2) AS n;
+SELECT setval('registrant_id_seq', :rows + :groups + 1);
+SELECT setval('consent_id_seq', :rows);
+COMMIT;
+VACUUM ANALYZE;
+SQL
+log "data ready in $(( $(date +%s) - T0 )) s ($(psql -Atc "SELECT pg_size_pretty(pg_database_size('bench'))"))"
+
+# ---- gateway ----------------------------------------------------------------------------------------------
+log "starting the gateway ($JAVA_OPTS)"
+SPP_DB_URL=$DB_URL SPP_JWT_SECRET=$SECRET SPP_HTTP_PORT=$HTTP_PORT SPP_MANAGEMENT_PORT=$MGMT_PORT \
+  SPP_LOG_FORMAT=json java $JAVA_OPTS -jar "$JAR" serve >"$WORK/gateway.out" 2>"$WORK/gateway.log" &
+GW_PID=$!
+for _ in $(seq 1 120); do
+  curl -fs "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null 2>&1 && break
+  kill -0 "$GW_PID" 2>/dev/null || { echo "the gateway died; see $WORK/gateway.log" >&2; tail -5 "$WORK/gateway.log" >&2; exit 1; }
+  sleep 0.5
+done
+token() { SPP_JWT_SECRET=$SECRET java -jar "$JAR" token --client "$1" --ttl 1d; }
+TOKEN_LEGAL=$(token bench-legal)
+TOKEN_CONSENT=$(token bench-consent)
+URL="http://127.0.0.1:$HTTP_PORT/api/v2/spp/\$bulk/export"
+
+# wrk script: a fresh body of N random national ids per request.
+wrk_script() { # client-token ids file
+  cat >"$3" <<EOF
+local ids, population = $2, $ROWS
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $1"
+local parts = {}
+function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000) end
+function request()
+  for i = 1, ids do parts[i] = '"urn:bench:national-id|' .. (1000000000 + math.random(0, population - 1)) .. '"' end
+  return wrk.format(nil, nil, nil, '{"type":"Individual","identifiers":[' .. table.concat(parts, ",", 1, ids) .. ']}')
+end
+EOF
+}
+# Check once that the script's identifiers resolve (every item found or access-denied, none not_found).
+wrk_script "$TOKEN_LEGAL" 100 "$WORK/legal100.lua"
+wrk_script "$TOKEN_LEGAL" 1 "$WORK/legal1.lua"
+wrk_script "$TOKEN_CONSENT" 100 "$WORK/consent100.lua"
+wrk_script "$TOKEN_CONSENT" 1 "$WORK/consent1.lua"
+probe=$(curl -fs -H "Authorization: Bearer $TOKEN_LEGAL" -H 'Content-Type: application/json' \
+  -d '{"type":"Individual","identifiers":["urn:bench:national-id|1000000004","urn:bench:national-id|1000000005"]}' "$URL")
+echo "$probe" | grep -q '"successful":2' || { echo "probe export failed: $probe" >&2; exit 1; }
+
+# pgbench script: the resolver statement with $1..$7 bound to pgbench variables (prepared mode sends them as
+# parameters); the N values are drawn like the Lua script's.
+pgbench_script() { # ids consent(true|false) file
+  local ids=$1 arr="" i
+  for i in $(seq 1 "$ids"); do
+    echo "\\set v$i random(1000000000, $((1000000000 + ROWS - 1)))"
+    arr="$arr${arr:+, }:v$i"
+  done >"$3"
+  java -cp "$JAR" "$ROOT/bench/PrintSql.java" Individual | sed \
+    -e "s/\\\$1::text\\[\\]/array_fill(:sys::text, ARRAY[$ids])/" \
+    -e "s/\\\$2::text\\[\\]/ARRAY[$arr]::text[]/" \
+    -e 's/\$3/:kind/g' -e 's/\$4/:day::date/g' -e "s/\\\$5/$2/g" -e 's/\$6/:org/g' -e 's/\$7/:orgtype/g' >>"$3"
+  echo ";" >>"$3"
+}
+pgbench_script 100 false "$WORK/pg-legal100.sql"
+pgbench_script 1 false "$WORK/pg-legal1.sql"
+pgbench_script 100 true "$WORK/pg-consent100.sql"
+pgbench_script 1 true "$WORK/pg-consent1.sql"
+
+# CPU clock ticks: the gateway JVM; PostgreSQL = live server processes + what the postmaster reaped.
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+gw_ticks() { ticks_of "$GW_PID"; }
+pg_ticks() {
+  local t c
+  t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PM_PID/stat")
+  for c in $(pgrep -P "$PM_PID"); do t=$((t + $(ticks_of "$c"))); done
+  echo "$t"
+}
+HZ=$(getconf CLK_TCK)
+
+run_pgbench() { # script conc -> "tps pg_ms_per_query"
+  local p0 out tps n p1
+  p0=$(pg_ticks)
+  out=$(pgbench -n -M prepared -c "$2" -j 2 -T "$SECONDS_PER_RUN" -f "$1" -D sys=urn:bench:national-id \
+    -D kind=Individual -D day="$(date -u +%F)" -D org=org-bench-ngo -D orgtype=ngo 2>&1)
+  p1=$(pg_ticks)
+  tps=$(echo "$out" | awk '/^tps/ {print $3; exit}')
+  n=$(echo "$out" | awk '/number of transactions actually processed/ {print $NF}' | cut -d/ -f1)
+  echo "$tps $(awk -v t=$((p1 - p0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }')"
+}
+run_wrk() { # script conc -> "rps p50 p99 non2xx gw_ms pg_ms"
+  local g0 p0 out g1 p1 n
+  g0=$(gw_ticks); p0=$(pg_ticks)
+  out=$(wrk -t2 -c"$2" -d"${SECONDS_PER_RUN}s" --latency -s "$1" "$URL")
+  g1=$(gw_ticks); p1=$(pg_ticks)
+  n=$(echo "$out" | awk '/requests in/ {print $1}')
+  echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}') \
+$(echo "$out" | awk '$1=="99%" {print $2}') $(echo "$out" | awk '/Non-2xx/ {print $5}' | grep . || echo 0) \
+$(awk -v t=$((g1 - g0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }') \
+$(awk -v t=$((p1 - p0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }')"
+}
+
+log "warming the gateway up (40 s, both clients)"
+wrk -t2 -c32 -d20s -s "$WORK/legal100.lua" "$URL" >/dev/null
+wrk -t2 -c64 -d10s -s "$WORK/consent100.lua" "$URL" >/dev/null
+wrk -t2 -c32 -d10s -s "$WORK/legal1.lua" "$URL" >/dev/null
+
+TABLE=$WORK/table.txt
+printf '%-9s %4s %5s | %9s %11s %8s %8s %6s %7s %7s | %9s %11s %7s | %6s\n' client ids conc \
+  req/s ids/s p50 p99 non2xx gwCPU pgCPU base-q/s base-ids/s pgCPU ratio >"$TABLE"
+printf '%-9s %4s %5s | %9s %11s %8s %8s %6s %7s %7s | %9s %11s %7s | %6s\n' '' '' '' \
+  gateway '' '' '' '' ms/req ms/req pgbench '' ms/q 'ids/s' >>"$TABLE"
+declare -A BEST
+for spec in "legal 100 16" "legal 100 64" "legal 1 16" "legal 1 64" \
+            "consent 100 64" "consent 100 256" "consent 1 64" "consent 1 256"; do
+  set -- $spec
+  log "gateway: $1 client, $2 identifiers, $3 connections"
+  read -r rps p50 p99 bad gwms pgms <<<"$(run_wrk "$WORK/$1$2.lua" "$3")"
+  log "baseline: pgbench, same statement, $3 clients"
+  read -r tps bpgms <<<"$(run_pgbench "$WORK/pg-$1$2.sql" "$3")"
+  ratio=$(awk -v a="$rps" -v b="$tps" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
+  printf '%-9s %4s %5s | %9.0f %11.0f %8s %8s %6s %7s %7s | %9.0f %11.0f %7s | %6s\n' "$1" "$2" "$3" \
+    "$rps" "$(awk -v r="$rps" -v i="$2" 'BEGIN { print r * i }')" "$p50" "$p99" "$bad" "$gwms" "$pgms" \
+    "$tps" "$(awk -v r="$tps" -v i="$2" 'BEGIN { print r * i }')" "$bpgms" "$ratio" >>"$TABLE"
+  key="$1$2"
+  if awk -v a="$rps" -v b="${BEST[$key]:-0}" 'BEGIN { exit !(a > b) }'; then BEST[$key]=$rps; fi
+done
+
+# ---- open model -------------------------------------------------------------------------------------------
+OPEN=$WORK/open.txt
+printf '%-9s %4s %8s %9s %9s %8s %8s %8s %8s %7s\n' client ids load offered achieved p50ms p99ms p999ms \
+  errors p99/p50 >"$OPEN"
+openload() { # token ids rate seconds
+  java -cp "$JAR" "$ROOT/bench/OpenLoad.java" --url "$URL" --token "$1" --type Individual --ids "$2" \
+    --population "$ROWS" --rate "$3" --duration "$4" --warmup 5 --connections 128 2>>"$WORK/openload.err" | tail -1
+}
+kv() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
+for spec in "legal 100" "legal 1"; do
+  set -- $spec
+  tok=$TOKEN_LEGAL
+  for pct in 25 50 75; do
+    rate=$(awk -v m="${BEST[$1$2]}" -v p=$pct 'BEGIN { printf "%d", m * p / 100 }')
+    log "open model: $1 client, $2 identifiers, $rate req/s ($pct % of max)"
+    line=$(openload "$tok" "$2" "$rate" 30)
+    p50=$(kv "$line" p50_ms); p99=$(kv "$line" p99_ms)
+    printf '%-9s %4s %7s%% %9s %9s %8s %8s %8s %8s %7s\n' "$1" "$2" "$pct" "$(kv "$line" offered_rps)" \
+      "$(kv "$line" achieved_rps)" "$p50" "$p99" "$(kv "$line" p999_ms)" "$(kv "$line" errors)" \
+      "$(awk -v a="$p99" -v b="$p50" 'BEGIN { printf "%.1f", b ? a / b : 0 }')" >>"$OPEN"
+  done
+done
+
+# ---- soak -------------------------------------------------------------------------------------------------
+SOAKF=$WORK/soak.txt
+if [ "$SOAK" -gt 0 ]; then
+  rate=$(awk -v m="${BEST[legal100]}" 'BEGIN { printf "%d", m / 2 }')
+  log "soak: $SOAK s at $rate req/s (legal, 100 identifiers); heap after full GC every 60 s"
+  heap_after_gc() {
+    jcmd "$GW_PID" GC.run >/dev/null
+    jcmd "$GW_PID" GC.heap_info | awk '/garbage-first heap/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); printf "%.1f", v / 1024 } }'
+  }
+  echo "minute heap-after-GC-MiB" >"$SOAKF"
+  echo "0 $(heap_after_gc)" >>"$SOAKF"
+  openload "$TOKEN_LEGAL" 100 "$rate" "$SOAK" >"$WORK/soak-load.txt" &
+  SOAK_PID=$!
+  for m in $(seq 1 $((SOAK / 60))); do
+    sleep 60
+    echo "$m $(heap_after_gc)" >>"$SOAKF"
+  done
+  wait "$SOAK_PID" || true
+  echo "load: $(cat "$WORK/soak-load.txt")" >>"$SOAKF"
+fi
+
+# ---- report -----------------------------------------------------------------------------------------------
+echo
+echo "spp-gateway ratio benchmark — $(date -u +%FT%TZ), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "registry: $ROWS individuals, $GROUPS_N households, $((ROWS / 2)) consents; PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'); $(java -version 2>&1 | head -1); gateway $JAVA_OPTS"
+echo "closed loop (wrk -t2, ${SECONDS_PER_RUN} s per row; baseline = pgbench -M prepared, same statement, same concurrency):"
+cat "$TABLE"
+echo
+echo "open model (constant offered rate, latency from the intended send time; % of the best closed-loop rate):"
+cat "$OPEN"
+if [ "$SOAK" -gt 0 ]; then echo; echo "soak:"; cat "$SOAKF"; fi
