@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The ratio benchmark: the gateway against the database's own ceiling, on one machine, in one run.
 #
-#   bench/run.sh [--rows N] [--seconds S] [--soak S] [--keep]
+#   bench/run.sh [--rows N] [--seconds S] [--soak S] [--keep]     (BENCH_JAR=... to measure another build)
 #
 # 1. Starts a private PostgreSQL on loopback (Debian's server binaries; apt-get install -y postgresql wrk)
 #    and generates a registry of N individuals (default 1,000,000), N/4 households of four, a consent for
@@ -40,7 +40,7 @@ HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 MGMT_PORT=${BENCH_MGMT_PORT:-19090}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx1g}
 SECRET=bench-secret-bench-secret-bench-secret-0123
-JAR=$ROOT/target/spp-gateway.jar
+JAR=${BENCH_JAR:-$ROOT/target/spp-gateway.jar}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 
 need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 2; }; }
@@ -83,12 +83,13 @@ work_mem = 16MB
 maintenance_work_mem = 512MB
 max_wal_size = 8GB
 checkpoint_timeout = 30min
+shared_preload_libraries = 'pg_stat_statements'
 EOF
 as_pg "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pglog/postgres.log" -w start >/dev/null
-PM_PID=$(head -1 "$WORK/pgdata/postmaster.pid")
 export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=bench
 psql -q -d postgres -c "CREATE DATABASE bench"
 export PGDATABASE=bench
+psql -q -c "CREATE EXTENSION pg_stat_statements"
 DB_URL="postgresql://bench@127.0.0.1:$PG_PORT/bench"
 
 # ---- data -------------------------------------------------------------------------------------------------
@@ -97,7 +98,8 @@ cat >"$WORK/clients.ndjson" <<'EOF'
 {"kind":"ApiClient","clientId":"bench-legal","name":"Benchmark programme (public task)","active":true,"legalBasis":"public_task","legalBasisReference":"benchmark","organization":"org-bench-gov","organizationType":"government","scopes":["individual:read","group:read"]}
 {"kind":"ApiClient","clientId":"bench-consent","name":"Benchmark NGO (consent)","active":true,"legalBasis":"consent","organization":"org-bench-ngo","organizationType":"ngo","scopes":["individual:read","group:read"]}
 EOF
-SPP_DB_URL=$DB_URL java -jar "$JAR" load "$WORK/clients.ndjson" >/dev/null
+SPP_DB_URL=$DB_URL SPP_LOG_FORMAT=text java -jar "$JAR" load "$WORK/clients.ndjson" >"$WORK/load.log" 2>&1 \
+  || { cat "$WORK/load.log" >&2; exit 1; }
 GROUPS_N=$((ROWS / 4))
 log "generating $ROWS individuals, $GROUPS_N households, $((ROWS / 2)) consents"
 T0=$(date +%s)
@@ -142,6 +144,10 @@ SELECT setval('registrant_id_seq', :rows + :groups + 1);
 SELECT setval('consent_id_seq', :rows);
 COMMIT;
 VACUUM ANALYZE;
+-- the whole registry in shared buffers, so that neither the baseline nor the gateway pays for cold pages
+CREATE EXTENSION pg_prewarm;
+SELECT sum(pg_prewarm(c.oid)) AS prewarmed_blocks FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i');
 SQL
 log "data ready in $(( $(date +%s) - T0 )) s ($(psql -Atc "SELECT pg_size_pretty(pg_database_size('bench'))"))"
 
@@ -203,37 +209,42 @@ pgbench_script 1 false "$WORK/pg-legal1.sql"
 pgbench_script 100 true "$WORK/pg-consent100.sql"
 pgbench_script 1 true "$WORK/pg-consent1.sql"
 
-# CPU clock ticks: the gateway JVM; PostgreSQL = live server processes + what the postmaster reaped.
+# CPU clock ticks. PostgreSQL's share is the machine's busy time minus the gateway's and the load generator's
+# (pgbench's backends exit before they can be read; nothing else runs): bash's `time` gives the generator's.
 ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-gw_ticks() { ticks_of "$GW_PID"; }
-pg_ticks() {
-  local t c
-  t=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$PM_PID/stat")
-  for c in $(pgrep -P "$PM_PID"); do t=$((t + $(ticks_of "$c"))); done
-  echo "$t"
-}
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 HZ=$(getconf CLK_TCK)
+TIMEFORMAT='%U %S'
+per_request() { # ticks count -> ms per request
+  awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN { printf "%.2f", (n > 0 ? t * 1000 / hz / n : 0) }'
+}
+gen_ticks() { # "user sys" seconds -> ticks
+  awk -v hz="$HZ" '{ printf "%d", ($1 + $2) * hz }' "$1"
+}
 
 run_pgbench() { # script conc -> "tps pg_ms_per_query"
-  local p0 out tps n p1
-  p0=$(pg_ticks)
-  out=$(pgbench -n -M prepared -c "$2" -j 2 -T "$SECONDS_PER_RUN" -f "$1" -D sys=urn:bench:national-id \
-    -D kind=Individual -D day="$(date -u +%F)" -D org=org-bench-ngo -D orgtype=ngo 2>&1)
-  p1=$(pg_ticks)
+  local b0 b1 out tps n
+  b0=$(busy_ticks)
+  { time pgbench -n -M prepared -c "$2" -j 2 -T "$SECONDS_PER_RUN" -f "$1" -D sys=urn:bench:national-id \
+      -D kind=Individual -D day="$(date -u +%F)" -D org=org-bench-ngo -D orgtype=ngo >"$WORK/pgbench.out" 2>&1; } \
+      2>"$WORK/gen.time"
+  b1=$(busy_ticks)
+  out=$(cat "$WORK/pgbench.out")
   tps=$(echo "$out" | awk '/^tps/ {print $3; exit}')
   n=$(echo "$out" | awk '/number of transactions actually processed/ {print $NF}' | cut -d/ -f1)
-  echo "$tps $(awk -v t=$((p1 - p0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }')"
+  echo "$tps $(per_request $((b1 - b0 - $(gen_ticks "$WORK/gen.time"))) "$n")"
 }
 run_wrk() { # script conc -> "rps p50 p99 non2xx gw_ms pg_ms"
-  local g0 p0 out g1 p1 n
-  g0=$(gw_ticks); p0=$(pg_ticks)
-  out=$(wrk -t2 -c"$2" -d"${SECONDS_PER_RUN}s" --latency -s "$1" "$URL")
-  g1=$(gw_ticks); p1=$(pg_ticks)
+  local b0 g0 b1 g1 out n gw
+  b0=$(busy_ticks); g0=$(ticks_of "$GW_PID")
+  { time wrk -t2 -c"$2" -d"${SECONDS_PER_RUN}s" --latency -s "$1" "$URL" >"$WORK/wrk.out"; } 2>"$WORK/gen.time"
+  b1=$(busy_ticks); g1=$(ticks_of "$GW_PID")
+  out=$(cat "$WORK/wrk.out")
   n=$(echo "$out" | awk '/requests in/ {print $1}')
+  gw=$((g1 - g0))
   echo "$(echo "$out" | awk '/Requests\/sec/ {print $2}') $(echo "$out" | awk '$1=="50%" {print $2}') \
 $(echo "$out" | awk '$1=="99%" {print $2}') $(echo "$out" | awk '/Non-2xx/ {print $5}' | grep . || echo 0) \
-$(awk -v t=$((g1 - g0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }') \
-$(awk -v t=$((p1 - p0)) -v n="$n" -v hz="$HZ" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }')"
+$(per_request "$gw" "$n") $(per_request $((b1 - b0 - gw - $(gen_ticks "$WORK/gen.time"))) "$n")"
 }
 
 log "warming the gateway up (40 s, both clients)"
@@ -316,3 +327,9 @@ echo
 echo "open model (constant offered rate, latency from the intended send time; % of the best closed-loop rate):"
 cat "$OPEN"
 if [ "$SOAK" -gt 0 ]; then echo; echo "soak:"; cat "$SOAKF"; fi
+echo
+echo "PostgreSQL time by statement over the whole run (pg_stat_statements; wall time inside the server):"
+psql -P pager=off -c "SELECT calls, round(mean_exec_time::numeric, 3) AS mean_ms,
+    round((total_exec_time / 1000)::numeric, 1) AS total_s, round(rows::numeric / calls, 1) AS rows_per_call,
+    left(regexp_replace(query, '\\s+', ' ', 'g'), 50) AS statement
+  FROM pg_stat_statements WHERE calls > 100 ORDER BY total_exec_time DESC LIMIT 6"
