@@ -35,152 +35,28 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-PG_PORT=${BENCH_PG_PORT:-55432}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 MGMT_PORT=${BENCH_MGMT_PORT:-19090}
 JAVA_OPTS=${BENCH_JAVA_OPTS:--Xms1g -Xmx1g}
-SECRET=bench-secret-bench-secret-bench-secret-0123
-JAR=${BENCH_JAR:-$ROOT/target/spp-gateway.jar}
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
-
-need() { command -v "$1" >/dev/null || { echo "$1 is missing: $2" >&2; exit 2; }; }
-need wrk "apt-get install -y wrk"
-need pgbench "apt-get install -y postgresql"
-need psql "apt-get install -y postgresql"
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 need jcmd "install a full JDK 17"
-[ -x "$PGBIN/postgres" ] || { echo "PostgreSQL server binaries missing: apt-get install -y postgresql" >&2; exit 2; }
-for p in $PG_PORT $HTTP_PORT $MGMT_PORT; do
-  if ss -ltn | grep -q ":$p "; then echo "port $p is busy" >&2; exit 1; fi
-done
-[ -f "$JAR" ] || (echo "building the jar ..." && mvn -q -B -DskipTests package)
-
-WORK=$(mktemp -d /tmp/spp-bench.XXXXXX)
-chmod 755 "$WORK"
-GW_PID=
-cleanup() {
-  [ -n "$GW_PID" ] && { kill "$GW_PID" 2>/dev/null || true; wait "$GW_PID" 2>/dev/null || true; }
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/pgdata" -m fast stop >/dev/null 2>&1 || true
-  if [ "$KEEP" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-# initdb refuses to run as root: run the server as the postgres user then.
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-
-# ---- PostgreSQL -------------------------------------------------------------------------------------------
-log "starting PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
-mkdir -p "$WORK/pgdata" "$WORK/pglog"
-[ "$(id -u)" = 0 ] && chown postgres "$WORK/pgdata" "$WORK/pglog"
-as_pg "$PGBIN/initdb" -D "$WORK/pgdata" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log"
-cat >>"$WORK/pgdata/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PG_PORT
-unix_socket_directories = '$WORK/pgdata'
-max_connections = 300
-shared_buffers = 2GB
-effective_cache_size = 8GB
-work_mem = 16MB
-maintenance_work_mem = 512MB
-max_wal_size = 8GB
-checkpoint_timeout = 30min
-shared_preload_libraries = 'pg_stat_statements'
-EOF
-as_pg "$PGBIN/pg_ctl" -D "$WORK/pgdata" -l "$WORK/pglog/postgres.log" -w start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=bench
-psql -q -d postgres -c "CREATE DATABASE bench"
-export PGDATABASE=bench
-psql -q -c "CREATE EXTENSION pg_stat_statements"
-DB_URL="postgresql://bench@127.0.0.1:$PG_PORT/bench"
-
-# ---- data -------------------------------------------------------------------------------------------------
-log "applying the schema and loading the two clients (gateway load command)"
-cat >"$WORK/clients.ndjson" <<'EOF'
-{"kind":"ApiClient","clientId":"bench-legal","name":"Benchmark programme (public task)","active":true,"legalBasis":"public_task","legalBasisReference":"benchmark","organization":"org-bench-gov","organizationType":"government","scopes":["individual:read","group:read"]}
-{"kind":"ApiClient","clientId":"bench-consent","name":"Benchmark NGO (consent)","active":true,"legalBasis":"consent","organization":"org-bench-ngo","organizationType":"ngo","scopes":["individual:read","group:read"]}
-EOF
-SPP_DB_URL=$DB_URL SPP_LOG_FORMAT=text java -jar "$JAR" load "$WORK/clients.ndjson" >"$WORK/load.log" 2>&1 \
-  || { cat "$WORK/load.log" >&2; exit 1; }
-GROUPS_N=$((ROWS / 4))
-log "generating $ROWS individuals, $GROUPS_N households, $((ROWS / 2)) consents"
-T0=$(date +%s)
-psql -q -v ON_ERROR_STOP=1 -v rows="$ROWS" -v groups="$GROUPS_N" <<'SQL'
-BEGIN;
--- Individuals 1..rows: national id 1000000000 + n - 1 (what the load scripts draw), a second identifier,
--- realistic column widths and a farmer extension.
-INSERT INTO registrant (id, ref, kind, family_name, given_name, name, birth_date, birth_date_estimated,
-                        gender_code, gender_display, phone, mobile, email, street, city, state, country,
-                        postal_code, extension, source)
-SELECT n, 'ind-' || n, 'Individual', 'Family' || (n % 7919), 'Given' || (n % 3571),
-       'Given' || (n % 3571) || ' Family' || (n % 7919), date '1940-01-01' + (n % 30000), n % 10 = 0,
-       CASE WHEN n % 2 = 0 THEN '1' ELSE '2' END, CASE WHEN n % 2 = 0 THEN 'Male' ELSE 'Female' END,
-       '+63 2 ' || n, '+63 917 ' || n, 'person' || n || '@example.org', n || ' Rizal Street',
-       'City ' || (n % 409), 'Province ' || (n % 81), 'PH', lpad((n % 9000 + 1000)::text, 4, '0'),
-       jsonb_build_object('farmer', jsonb_build_object('crop', 'rice', 'hectares', n % 12)), 'bench'
-  FROM generate_series(1, :rows) AS n;
-INSERT INTO registrant_identifier (registrant_id, position, system, value)
-SELECT n, 0, 'urn:bench:national-id', (1000000000 + n - 1)::text FROM generate_series(1, :rows) AS n;
-INSERT INTO registrant_identifier (registrant_id, position, system, value)
-SELECT n, 1, 'urn:bench:civil-registry', 'CR-' || n FROM generate_series(1, :rows) AS n;
--- Households: group g (0-based) holds individuals 4g+1 .. 4g+4, household id 2000000000 + g.
-INSERT INTO registrant (id, ref, kind, name, group_type, street, city, country, source)
-SELECT :rows + 1 + g, 'hh-' || g, 'Group', 'Household ' || g, 'household', g || ' Mabini Street',
-       'City ' || (g % 409), 'PH', 'bench'
-  FROM generate_series(0, :groups - 1) AS g;
-INSERT INTO registrant_identifier (registrant_id, position, system, value)
-SELECT :rows + 1 + g, 0, 'urn:bench:household-id', (2000000000 + g)::text FROM generate_series(0, :groups - 1) AS g;
-INSERT INTO group_membership (group_id, position, individual_id, role_system, role_code, role_display, start_date)
-SELECT :rows + 1 + g, p, 4 * g + 1 + p, 'urn:openspp:vocab:group-membership-type',
-       CASE WHEN p = 0 THEN 'head' ELSE 'member' END, CASE WHEN p = 0 THEN 'Head' ELSE 'Member' END,
-       date '2020-01-01'
-  FROM generate_series(0, :groups - 1) AS g, generate_series(0, 3) AS p;
--- A consent for every second individual, to the consent-based client's organisation.
-INSERT INTO consent (id, ref, subject_id, recipient_mode, recipient_organizations, status, effective_date, expiry_date)
-SELECT n / 2, 'c-' || n, n, 'specific', '{org-bench-ngo}', 'given', date '2020-01-01', date '2099-12-31'
-  FROM generate_series(2, :rows, 2) AS n;
-INSERT INTO consent_scope (consent_id, position, resource_type, field_access, purpose, include_extensions,
-                           allowed_extensions)
-SELECT n / 2, 0, 'individual', 'all', 'service_delivery', true, '{farmer}' FROM generate_series(2, :rows, 2) AS n;
-SELECT setval('registrant_id_seq', :rows + :groups + 1);
-SELECT setval('consent_id_seq', :rows);
-COMMIT;
-VACUUM ANALYZE;
--- the whole registry in shared buffers, so that neither the baseline nor the gateway pays for cold pages
-CREATE EXTENSION pg_prewarm;
-SELECT sum(pg_prewarm(c.oid)) AS prewarmed_blocks FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i');
-SQL
-log "data ready in $(( $(date +%s) - T0 )) s ($(psql -Atc "SELECT pg_size_pretty(pg_database_size('bench'))"))"
+port_free "$HTTP_PORT"
+port_free "$MGMT_PORT"
+bench_setup
+start_registry
 
 # ---- gateway ----------------------------------------------------------------------------------------------
 log "starting the gateway ($JAVA_OPTS)"
 SPP_DB_URL=$DB_URL SPP_JWT_SECRET=$SECRET SPP_HTTP_PORT=$HTTP_PORT SPP_MANAGEMENT_PORT=$MGMT_PORT \
   SPP_LOG_FORMAT=json java $JAVA_OPTS -jar "$JAR" serve >"$WORK/gateway.out" 2>"$WORK/gateway.log" &
 GW_PID=$!
-for _ in $(seq 1 120); do
-  curl -fs "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null 2>&1 && break
-  kill -0 "$GW_PID" 2>/dev/null || { echo "the gateway died; see $WORK/gateway.log" >&2; tail -5 "$WORK/gateway.log" >&2; exit 1; }
-  sleep 0.5
-done
-token() { SPP_JWT_SECRET=$SECRET java -jar "$JAR" token --client "$1" --ttl 1d; }
+PIDS+=("$GW_PID")
+await_ready "$MGMT_PORT" "$GW_PID" "$WORK/gateway.log"
 TOKEN_LEGAL=$(token bench-legal)
 TOKEN_CONSENT=$(token bench-consent)
 URL="http://127.0.0.1:$HTTP_PORT/api/v2/spp/\$bulk/export"
 
-# wrk script: a fresh body of N random national ids per request.
-wrk_script() { # client-token ids file
-  cat >"$3" <<EOF
-local ids, population = $2, $ROWS
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer $1"
-local parts = {}
-function init(args) math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 100000) end
-function request()
-  for i = 1, ids do parts[i] = '"urn:bench:national-id|' .. (1000000000 + math.random(0, population - 1)) .. '"' end
-  return wrk.format(nil, nil, nil, '{"type":"Individual","identifiers":[' .. table.concat(parts, ",", 1, ids) .. ']}')
-end
-EOF
-}
 # Check once that the script's identifiers resolve (every item found or access-denied, none not_found).
 wrk_script "$TOKEN_LEGAL" 100 "$WORK/legal100.lua"
 wrk_script "$TOKEN_LEGAL" 1 "$WORK/legal1.lua"
