@@ -6,8 +6,12 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
 import org.openspp.gateway.aggregate.AggregatorVerticle;
 import org.openspp.gateway.audit.AuditVerticle;
 import org.openspp.gateway.auth.TokenVerifier;
@@ -40,6 +44,9 @@ public final class MainVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(MainVerticle.class);
 
   private final GatewayConfig config;
+  private final Role role;
+  private final Set<ResourceType> resolverTypes;
+  private final Supplier<JsonObject> membership;
   private final PrometheusMeterRegistry registry;
   private final MeterRegistry meters;
   private final GatewayState state = new GatewayState();
@@ -53,7 +60,20 @@ public final class MainVerticle extends VerticleBase {
    *                 {@code null} (meters then go to a private in-memory registry)
    */
   public MainVerticle(GatewayConfig config, PrometheusMeterRegistry registry) {
+    this(config, registry, Role.ALL, EnumSet.allOf(ResourceType.class), null);
+  }
+
+  /**
+   * @param role          what this process runs
+   * @param resolverTypes the resource types this process resolves (role {@code all} or {@code resolver})
+   * @param membership    cluster membership for readiness, or {@code null} when not clustered
+   */
+  public MainVerticle(GatewayConfig config, PrometheusMeterRegistry registry, Role role,
+      Set<ResourceType> resolverTypes, Supplier<JsonObject> membership) {
     this.config = config;
+    this.role = role;
+    this.resolverTypes = resolverTypes.isEmpty() ? EnumSet.noneOf(ResourceType.class) : EnumSet.copyOf(resolverTypes);
+    this.membership = membership;
     this.registry = registry;
     this.meters = registry != null ? registry : new SimpleMeterRegistry();
   }
@@ -75,19 +95,35 @@ public final class MainVerticle extends VerticleBase {
         ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     BreakerStates breakers = new BreakerStates(meters);
     GatewayMeters domain = new GatewayMeters(meters);
-    RateLimiter rateLimiter = RateLimiter.create();
 
     List<Future<String>> backend = new ArrayList<>();
+    if (role.resolves()) {
+      for (ResourceType type : resolverTypes) {
+        GatewayConfig.Registry reg = config.registries().get(type);
+        String url = config.registryUrl(type);
+        long leaveGraceMs = role == Role.RESOLVER ? config.http().shutdownGraceMs() : 0;
+        backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers, domain, leaveGraceMs),
+            new DeploymentOptions().setInstances(reg.instances())));
+      }
+    }
+    if (!role.servesHttp()) {
+      return Future.all(backend)
+          .compose(v -> {
+            backend.forEach(f -> backendDeployments.add(f.result()));
+            return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state, breakers,
+                membership));
+          })
+          .onSuccess(v -> {
+            state.markStarted();
+            log.info("spp-gateway resolver started: resolvers {}, management on port {}",
+                resolverTypes.stream().map(ResourceType::wireName).toList(), config.management().port());
+          });
+    }
+    RateLimiter rateLimiter = RateLimiter.create();
     backend.add(vertx.deployVerticle(new ClientVerticle(config.db().url(),
         config.registries().get(ResourceType.INDIVIDUAL), breakers)));
     backend.add(vertx.deployVerticle(new CredentialVerticle(config.db().url(),
         config.registries().get(ResourceType.INDIVIDUAL), breakers)));
-    for (ResourceType type : ResourceType.values()) {
-      GatewayConfig.Registry reg = config.registries().get(type);
-      String url = config.registryUrl(type);
-      backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers, domain),
-          new DeploymentOptions().setInstances(reg.instances())));
-    }
     Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters));
     long resolveTimeout = config.export().busTimeoutMs();
     long auditTimeout = config.audit().timeoutMs();
@@ -106,13 +142,15 @@ public final class MainVerticle extends VerticleBase {
         })
         .compose(id -> {
           httpDeployment = id;
-          return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state, breakers));
+          return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state, breakers,
+              membership));
         })
         .onSuccess(v -> {
           state.markStarted();
-          log.info("spp-gateway started: API on port {} ({} HTTP verticles), management on port {}, resolvers {}",
-              config.http().port(), edgeInstances, config.management().port(),
-              List.of(ResourceType.values()).stream().map(ResourceType::wireName).toList());
+          log.info("spp-gateway started ({}): API on port {} ({} HTTP verticles), management on port {}, resolvers {}",
+              role.name().toLowerCase(java.util.Locale.ROOT), config.http().port(), edgeInstances,
+              config.management().port(), role.resolves()
+                  ? resolverTypes.stream().map(ResourceType::wireName).toList() : "in the cluster");
         });
   }
 
@@ -125,6 +163,16 @@ public final class MainVerticle extends VerticleBase {
     if (!state.startDraining() || !state.started()) {
       // already draining, or start-up never completed: nothing is serving, nothing to wait for
       return Future.succeededFuture();
+    }
+    if (!role.servesHttp()) {
+      // a resolver: readiness false; its consumers unregister, it answers what it holds and, for the grace period,
+      // refuses what is still routed to it so that the sender retries elsewhere (ResolverVerticle.stop)
+      log.info("draining: readiness is false, resolvers leave the event bus; refusing strays for {} ms",
+          config.http().shutdownGraceMs());
+      return Future.join(backendDeployments.stream().map(this::undeploy).toList())
+          .<Void>mapEmpty()
+          .onComplete(ar -> log.info("drained: {}", ar.succeeded() ? "in-flight statements answered"
+              : "with errors: " + ar.cause()));
     }
     log.info("draining: readiness is false, requests accepted for {} ms more", config.http().shutdownGraceMs());
     return vertx.timer(config.http().shutdownGraceMs())

@@ -43,7 +43,7 @@ public final class AggregatorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.eventBus().<ExportRequest>consumer(Addresses.EXPORT, this::onExport).completion();
+    return vertx.eventBus().<ExportRequest>localConsumer(Addresses.EXPORT, this::onExport).completion();
   }
 
   private void onExport(Message<ExportRequest> msg) {
@@ -92,7 +92,20 @@ public final class AggregatorVerticle extends VerticleBase {
     DeliveryOptions options = new DeliveryOptions()
         .setSendTimeout(resolveTimeoutMs)
         .addHeader(Addresses.REQUEST_ID_HEADER, req.requestId());
+    long deadline = System.nanoTime() + resolveTimeoutMs * 1_000_000L;
     return vertx.eventBus().<ResolveResult>request(Addresses.resolve(req.type()), resolve, options)
+        .recover(err -> {
+          // On a clustered bus a resolver that is leaving refuses what was already on its way to it ("no
+          // handlers", or RESOLVER_LEAVING): resolving is read-only, so ask once more, which goes to another
+          // resolver. Timeouts are not retried (the registry may be the slow part, and the deadline is spent).
+          long left = (deadline - System.nanoTime()) / 1_000_000L;
+          if (err instanceof ReplyException re && left > 10 && (re.failureType() == ReplyFailure.NO_HANDLERS
+              || (re.failureType() == ReplyFailure.RECIPIENT_FAILURE && Failure.RESOLVER_LEAVING.equals(re.getMessage())))) {
+            return vertx.eventBus().<ResolveResult>request(Addresses.resolve(req.type()), resolve,
+                new DeliveryOptions(options).setSendTimeout(left));
+          }
+          return Future.failedFuture(err);
+        })
         .map(Message::body);
   }
 }

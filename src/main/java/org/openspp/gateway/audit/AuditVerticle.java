@@ -64,7 +64,7 @@ public final class AuditVerticle extends VerticleBase {
         .register(meters);
     batchSize = DistributionSummary.builder("gateway.audit.batch").description("Export requests per audit commit")
         .register(meters);
-    return vertx.eventBus().<AuditRecord>consumer(Addresses.AUDIT, this::onRecord).completion();
+    return vertx.eventBus().<AuditRecord>localConsumer(Addresses.AUDIT, this::onRecord).completion();
   }
 
   /** Commits everything still waiting before the pool closes. */

@@ -16,6 +16,12 @@ public enum Failure {
   /** Anything unexpected. */
   INTERNAL(500);
 
+  /**
+   * Message of a {@link #REGISTRY_UNAVAILABLE} failure from a resolver that is leaving the cluster: the request
+   * never reached the registry, and the sender may ask another resolver.
+   */
+  public static final String RESOLVER_LEAVING = "resolver-leaving";
+
   /** Prefix of a failure message that carries a retry hint in seconds: {@code retry-after=N}. */
   public static final String RETRY_AFTER_PREFIX = "retry-after=";
 

@@ -2,6 +2,7 @@ package org.openspp.gateway.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +10,18 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.openspp.gateway.MainVerticle;
+import org.openspp.gateway.Role;
 import org.openspp.gateway.auth.TokenMinter;
+import org.openspp.gateway.bus.ResourceType;
+import org.openspp.gateway.cluster.Clustering;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.EmbeddedRegistry;
@@ -25,9 +32,9 @@ import org.openspp.gateway.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code serve} (the default command): starts the gateway. With no database configured it starts the
@@ -58,14 +65,33 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory of the embedded PostgreSQL (default: ./.spp-gateway/pg)")
   Path dataDir;
 
+  @Option(names = "--role", paramLabel = "ROLE", defaultValue = "all",
+      description = "all (everything in one process, default), http (HTTP tier) or resolver (resolver tier); "
+          + "http and resolver join a cluster (cluster.* settings) and need SPP_DB_URL")
+  String role;
+
+  @Option(names = "--types", paramLabel = "TYPE", split = ",", defaultValue = "Individual,Group",
+      description = "resource types this process resolves (roles all and resolver); default ${DEFAULT-VALUE}")
+  List<String> types;
+
   @Override
   public Integer call() throws Exception {
+    Role processRole = parseRole(role);
+    Set<ResourceType> resolverTypes = parseTypes(types);
+    if (processRole == null || resolverTypes == null) {
+      return 2;
+    }
     GatewayConfig config = ConfigLoader.load(configFile, System.getenv());
     if (dataDir != null) {
       config = GatewayConfigs.withDataDir(config, dataDir.toString());
     }
     EmbeddedRegistry embedded = null;
     boolean demo = config.db().url() == null;
+    if (demo && processRole != Role.ALL) {
+      spec.commandLine().getErr().println("--role " + role + " needs a shared database: set SPP_DB_URL "
+          + "(the embedded demo database is for --role all)");
+      return 2;
+    }
     if (demo) {
       log.info("no SPP_DB_URL configured: starting the embedded PostgreSQL in {}", config.db().embeddedDataDir());
       embedded = EmbeddedRegistry.start(Path.of(config.db().embeddedDataDir()));
@@ -74,20 +100,39 @@ public final class ServeCommand implements Callable<Integer> {
         config = config.withJwtSecret(CliSupport.embeddedSecret(config, true));
       }
     }
-    if (config.auth().jwtSecret() == null && config.auth().jwks() == null) {
+    if (processRole.servesHttp() && config.auth().jwtSecret() == null && config.auth().jwks() == null) {
       log.warn("no key source configured (SPP_JWT_SECRET or SPP_JWKS_URL): every token will be refused");
     }
 
     PrometheusMeterRegistry registry = Metrics.newRegistry();
-    Vertx vertx = Metrics.vertx(registry);
+    Vertx vertx;
+    Supplier<JsonObject> membership = null;
+    if (processRole == Role.ALL) {
+      vertx = Metrics.vertx(registry);
+    } else {
+      GatewayConfig.Cluster cluster = config.cluster();
+      log.info("joining cluster '{}' as {} on {}:{} ({})", cluster.name(), role, cluster.host(),
+          cluster.hazelcastPort(), cluster.kubernetesService() != null
+              ? "Kubernetes DNS " + cluster.kubernetesService() : "members " + cluster.members());
+      try {
+        Clustering.Node node = Clustering.start(registry, cluster).toCompletionStage().toCompletableFuture()
+            .get(120, TimeUnit.SECONDS);
+        vertx = node.vertx();
+        membership = node.membership();
+      } catch (Exception e) {
+        log.error("cannot join the cluster: {}", e.getCause() != null ? e.getCause().toString() : e.toString());
+        System.exit(1);
+        return 1;
+      }
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedRegistry server = embedded;
-    MainVerticle main = new MainVerticle(config, registry);
+    MainVerticle main = new MainVerticle(config, registry, processRole, resolverTypes, membership);
     long drainLimitMs = config.http().shutdownGraceMs() + config.http().requestTimeoutMs() + 5000;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, main, drainLimitMs, server, stopped),
         "spp-shutdown"));
     try {
-      if (config.db().migrate() && !noMigrate) {
+      if (processRole.servesHttp() && config.db().migrate() && !noMigrate) {
         int applied = CliSupport.migrateAll(vertx, config);
         log.info("schema migrations applied: {}", applied);
       }
@@ -105,6 +150,33 @@ public final class ServeCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  private Role parseRole(String value) {
+    for (Role r : Role.values()) {
+      if (r.name().equalsIgnoreCase(value)) {
+        return r;
+      }
+    }
+    spec.commandLine().getErr().println("--role: expected all, http or resolver (got '" + value + "')");
+    return null;
+  }
+
+  private Set<ResourceType> parseTypes(List<String> values) {
+    Set<ResourceType> out = EnumSet.noneOf(ResourceType.class);
+    for (String v : values) {
+      ResourceType t = ResourceType.fromWireName(v.trim());
+      if (t == null) {
+        spec.commandLine().getErr().println("--types: expected Individual and/or Group (got '" + v + "')");
+        return null;
+      }
+      out.add(t);
+    }
+    if (out.isEmpty()) {
+      spec.commandLine().getErr().println("--types: name at least one resource type");
+      return null;
+    }
+    return out;
   }
 
   private static void loadDemo(Vertx vertx, GatewayConfig config) throws IOException {

@@ -50,6 +50,12 @@ public final class ConfigLoader {
     m.put("SPP_EXPORT_MAX_IDENTIFIERS", "export.maxIdentifiers");
     m.put("SPP_SHUTDOWN_GRACE_MS", "http.shutdownGraceMs");
     m.put("SPP_LOG_FORMAT", "log.format");
+    m.put("SPP_CLUSTER_NAME", "cluster.name");
+    m.put("SPP_CLUSTER_HOST", "cluster.host");
+    m.put("SPP_CLUSTER_HAZELCAST_PORT", "cluster.hazelcastPort");
+    m.put("SPP_CLUSTER_EVENT_BUS_PORT", "cluster.eventBusPort");
+    m.put("SPP_CLUSTER_MEMBERS", "cluster.members");
+    m.put("SPP_CLUSTER_KUBERNETES_SERVICE", "cluster.kubernetesService");
     return m;
   }
 
@@ -86,7 +92,9 @@ public final class ConfigLoader {
             .put("busTimeoutMs", 6000).put("denyDelayMinMs", 50).put("denyDelayMaxMs", 70))
         .put("audit", new JsonObject().put("url", null).put("poolSize", 4).put("maxBatchRequests", 256)
             .put("statementTimeoutMs", 1500).put("timeoutMs", 2000))
-        .put("log", new JsonObject().put("format", "auto"));
+        .put("log", new JsonObject().put("format", "auto"))
+        .put("cluster", new JsonObject().put("name", "spp-gateway").put("host", "127.0.0.1").put("hazelcastPort", 5701)
+            .put("eventBusPort", 0).put("members", "").put("kubernetesService", null));
   }
 
   /**
@@ -300,9 +308,40 @@ public final class ConfigLoader {
         integer(audit, "audit.timeoutMs", "timeoutMs", 10, 600_000));
     logFormat(t);
 
-    GatewayConfig cfg = new GatewayConfig(httpCfg, mgmtCfg, dbCfg, registries, authCfg, exportCfg, auditCfg);
+    GatewayConfig cfg = new GatewayConfig(httpCfg, mgmtCfg, dbCfg, registries, authCfg, exportCfg, auditCfg,
+        cluster(t.getJsonObject("cluster")));
     checkDeadlines(cfg);
     return cfg;
+  }
+
+  /** {@code cluster.*}: members as a comma-separated {@code host:port} list (one environment variable). */
+  private static GatewayConfig.Cluster cluster(JsonObject c) {
+    String name = string(c, "cluster.name", "name", true).trim();
+    if (name.isEmpty()) {
+      throw new ConfigException("cluster.name: must not be empty");
+    }
+    String host = string(c, "cluster.host", "host", true).trim();
+    List<String> members = new java.util.ArrayList<>();
+    Object raw = c.getValue("members");
+    String list = raw == null ? "" : raw instanceof io.vertx.core.json.JsonArray a
+        ? String.join(",", a.stream().map(String::valueOf).toList()) : String.valueOf(raw);
+    for (String m : list.split(",")) {
+      String member = m.trim();
+      if (member.isEmpty()) {
+        continue;
+      }
+      int colon = member.lastIndexOf(':');
+      if (colon <= 0 || colon == member.length() - 1 || !member.substring(colon + 1).chars().allMatch(Character::isDigit)
+          || Integer.parseInt(member.substring(colon + 1)) > 65535) {
+        throw new ConfigException("cluster.members: expected host:port entries separated by commas (got '" + member + "')");
+      }
+      members.add(member);
+    }
+    String service = string(c, "cluster.kubernetesService", "kubernetesService", false);
+    return new GatewayConfig.Cluster(name, host,
+        integer(c, "cluster.hazelcastPort", "hazelcastPort", 1, 65535),
+        integer(c, "cluster.eventBusPort", "eventBusPort", 0, 65535), members,
+        service == null || service.isBlank() ? null : service.trim());
   }
 
   /**

@@ -1,5 +1,6 @@
 package org.openspp.gateway.config;
 
+import java.util.List;
 import java.util.Map;
 import org.openspp.gateway.bus.ResourceType;
 
@@ -14,10 +15,40 @@ public record GatewayConfig(
     Map<ResourceType, Registry> registries,
     Auth auth,
     Export export,
-    Audit audit) {
+    Audit audit,
+    Cluster cluster) {
 
   public GatewayConfig {
     registries = Map.copyOf(registries);
+  }
+
+  /** A configuration with the default cluster settings (single-process deployments and tests). */
+  public GatewayConfig(Http http, Management management, Db db, Map<ResourceType, Registry> registries, Auth auth,
+      Export export, Audit audit) {
+    this(http, management, db, registries, auth, export, audit, Cluster.DEFAULT);
+  }
+
+  /**
+   * The clustered event bus, used only by {@code serve --role http|resolver} (Hazelcast cluster manager).
+   *
+   * @param name              cluster name: members with another name never join
+   * @param host              address this member binds and advertises for Hazelcast and the event bus (on
+   *                          Kubernetes the pod IP); default 127.0.0.1, for processes on one host
+   * @param hazelcastPort     Hazelcast member port
+   * @param eventBusPort      event-bus TCP port; 0 = any free port
+   * @param members           Hazelcast members to join by TCP/IP ({@code host:port}); empty with no
+   *                          {@code kubernetesService} = this host only
+   * @param kubernetesService DNS name of a headless Service whose endpoints are the members (Kubernetes), or
+   *                          {@code null}
+   */
+  public record Cluster(String name, String host, int hazelcastPort, int eventBusPort, List<String> members,
+      String kubernetesService) {
+
+    public static final Cluster DEFAULT = new Cluster("spp-gateway", "127.0.0.1", 5701, 0, List.of(), null);
+
+    public Cluster {
+      members = List.copyOf(members);
+    }
   }
 
   /**
@@ -162,18 +193,18 @@ public record GatewayConfig(
   /** A copy with the main database URL set (used when the embedded PostgreSQL has started). */
   public GatewayConfig withDbUrl(String url) {
     return new GatewayConfig(http, management, new Db(url, db.poolSize(), db.embeddedDataDir(), db.migrate()),
-        registries, auth, export, audit);
+        registries, auth, export, audit, cluster);
   }
 
   /** A copy with the HS256 secret set. */
   public GatewayConfig withJwtSecret(String secret) {
     return new GatewayConfig(http, management, db, registries,
         new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds(), auth.clientCacheMs(), auth.jwks(),
-            auth.tokenScopes()), export, audit);
+            auth.tokenScopes()), export, audit, cluster);
   }
 
   /** A copy with the authentication settings replaced (tests add a JWKS source this way). */
   public GatewayConfig withAuth(Auth newAuth) {
-    return new GatewayConfig(http, management, db, registries, newAuth, export, audit);
+    return new GatewayConfig(http, management, db, registries, newAuth, export, audit, cluster);
   }
 }

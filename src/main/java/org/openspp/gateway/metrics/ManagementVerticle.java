@@ -9,6 +9,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.util.function.Supplier;
 import org.openspp.gateway.GatewayState;
 import org.openspp.gateway.config.GatewayConfig;
 
@@ -29,13 +30,21 @@ public final class ManagementVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private final GatewayState state;
   private final BreakerStates breakers;
+  private final Supplier<JsonObject> membership;
 
   public ManagementVerticle(GatewayConfig.Management config, PrometheusMeterRegistry registry, GatewayState state,
       BreakerStates breakers) {
+    this(config, registry, state, breakers, null);
+  }
+
+  /** @param membership cluster membership ({@code member}, {@code members}), or {@code null} when not clustered */
+  public ManagementVerticle(GatewayConfig.Management config, PrometheusMeterRegistry registry, GatewayState state,
+      BreakerStates breakers, Supplier<JsonObject> membership) {
     this.config = config;
     this.registry = registry;
     this.state = state;
     this.breakers = breakers;
+    this.membership = membership;
   }
 
   @Override
@@ -51,6 +60,14 @@ public final class ManagementVerticle extends VerticleBase {
           breakers.snapshot().forEach(data::put);
           promise.complete(Status.OK(data));
         });
+    if (membership != null) {
+      // a clustered process is ready only while it is a member: otherwise it can neither resolve for others
+      // nor reach a resolver
+      ready.register("cluster", 1000, promise -> {
+        JsonObject view = membership.get();
+        promise.complete(view.getBoolean("member", false) ? Status.OK(view) : Status.KO(view));
+      });
+    }
 
     Router router = Router.router(vertx);
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));

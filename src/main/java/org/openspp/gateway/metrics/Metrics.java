@@ -44,13 +44,17 @@ public final class Metrics {
 
   /** A Vert.x instance reporting into {@code registry}. */
   public static Vertx vertx(PrometheusMeterRegistry registry) {
+    return builder(registry, new VertxOptions()).build();
+  }
+
+  /** A Vert.x builder reporting into {@code registry}, with {@code options} (metrics options are replaced). */
+  public static VertxBuilder builder(PrometheusMeterRegistry registry, VertxOptions options) {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.EB_ADDRESS,
             Label.EB_FAILURE, Label.POOL_TYPE, Label.POOL_NAME));
-    VertxBuilder builder = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(metrics))
+    return Vertx.builder()
+        .with(options.setMetricsOptions(metrics))
         .withMetrics(new MicrometerMetricsFactory(registry));
-    return builder.build();
   }
 }

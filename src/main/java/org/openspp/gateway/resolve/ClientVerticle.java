@@ -43,7 +43,7 @@ public final class ClientVerticle extends VerticleBase {
     pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(),
         limits.breaker().timeoutMs(), "clients-db");
     breaker = new RegistryBreaker(vertx, "clients-db", limits.breaker(), breakerStates);
-    return vertx.eventBus().<String>consumer(Addresses.CLIENT_LOOKUP, this::onLookup).completion();
+    return vertx.eventBus().<String>localConsumer(Addresses.CLIENT_LOOKUP, this::onLookup).completion();
   }
 
   @Override

@@ -69,7 +69,7 @@ public final class CredentialVerticle extends VerticleBase {
     pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(),
         limits.breaker().timeoutMs(), "credentials-db");
     breaker = new RegistryBreaker(vertx, "clients-db", limits.breaker(), breakerStates);
-    return vertx.eventBus().<String>consumer(ADDRESS, this::onLookup).completion();
+    return vertx.eventBus().<String>localConsumer(ADDRESS, this::onLookup).completion();
   }
 
   @Override

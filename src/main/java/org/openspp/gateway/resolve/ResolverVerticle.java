@@ -48,6 +48,7 @@ public final class ResolverVerticle extends VerticleBase {
   static final int MAX_KEYS_PER_STATEMENT = 1000;
 
   private final ResourceType type;
+  private final long leaveGraceMs;
   private final String url;
   private final GatewayConfig.Registry config;
   private final BreakerStates breakerStates;
@@ -56,9 +57,21 @@ public final class ResolverVerticle extends VerticleBase {
   private int running;
   private Pool pool;
   private RegistryBreaker breaker;
+  private MessageConsumer<ResolveRequest> consumer;
+  private boolean leaving;
 
   public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates,
       GatewayMeters meters) {
+    this(type, url, config, breakerStates, meters, 0);
+  }
+
+  /**
+   * @param leaveGraceMs on a clustered bus, how long a stopping resolver stays to refuse (retryably) requests
+   *                     still routed to it, until the other processes have seen it unregister; 0 when local
+   */
+  public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates,
+      GatewayMeters meters, long leaveGraceMs) {
+    this.leaveGraceMs = leaveGraceMs;
     this.type = type;
     this.url = url;
     this.config = config;
@@ -72,19 +85,53 @@ public final class ResolverVerticle extends VerticleBase {
     pool = PgPools.create(vertx, url, config.poolSize(), config.maxWaitQueue(), config.statementTimeoutMs(),
         config.breaker().timeoutMs(), name);
     breaker = new RegistryBreaker(vertx, name, config.breaker(), breakerStates);
-    MessageConsumer<ResolveRequest> consumer = vertx.eventBus().consumer(Addresses.resolve(type), this::onResolve);
+    // a cluster-wide consumer: on a clustered event bus every resolver process of this type shares the load
+    consumer = vertx.eventBus().consumer(Addresses.resolve(type), this::onResolve);
     return consumer.completion();
   }
 
+  /**
+   * Leaves gracefully: stops taking requests (on a clustered bus the other resolvers take over), answers what it
+   * holds (bounded by the breaker timeout), refuses strays for {@code leaveGraceMs}, then closes the pool.
+   */
   @Override
   public Future<?> stop() {
-    if (breaker != null) {
-      breaker.close();
+    leaving = true;
+    // Until every other process has seen the unregistration, requests may still arrive: a local-only consumer on
+    // the same address refuses them with RESOLVER_LEAVING (the sender retries elsewhere) instead of letting them
+    // be dropped for want of a handler.
+    if (leaveGraceMs > 0) {
+      vertx.eventBus().<ResolveRequest>localConsumer(Addresses.resolve(type), this::refuseLeaving);
     }
-    return pool == null ? Future.succeededFuture() : pool.close();
+    Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    long deadline = System.currentTimeMillis() + config.breaker().timeoutMs();
+    return unregistered.recover(err -> Future.succeededFuture())
+        .compose(v -> idle(deadline))
+        .compose(v -> leaveGraceMs > 0 ? vertx.timer(leaveGraceMs).mapEmpty() : Future.succeededFuture())
+        .eventually(() -> {
+          if (breaker != null) {
+            breaker.close();
+          }
+          return pool == null ? Future.succeededFuture() : pool.close();
+        });
+  }
+
+  private Future<Void> idle(long deadline) {
+    if ((running == 0 && waiting.isEmpty()) || System.currentTimeMillis() > deadline) {
+      return Future.succeededFuture();
+    }
+    return vertx.timer(10).compose(t -> idle(deadline));
+  }
+
+  private void refuseLeaving(Message<ResolveRequest> msg) {
+    msg.fail(Failure.REGISTRY_UNAVAILABLE.code(), Failure.RESOLVER_LEAVING);
   }
 
   private void onResolve(Message<ResolveRequest> msg) {
+    if (leaving) {
+      refuseLeaving(msg);
+      return;
+    }
     if (running >= config.poolSize() && waiting.size() >= config.maxWaitQueue()) {
       // local saturation: refused at once, and not counted against the registry by the breaker
       msg.fail(Failure.REGISTRY_UNAVAILABLE.code(), Failure.RETRY_AFTER_PREFIX + 1);

@@ -73,6 +73,29 @@ class CliCommandsTest {
   // --- token -----------------------------------------------------------------------------------------------
 
   @Test
+  @DisplayName("serve --role and --types refuse unknown values with exit 2, before anything starts")
+  void serveRejectsUnknownRoleAndTypes() {
+    Result role = run("serve", "--role", "gateway", "--config", config(UNUSED_DB_URL, SECRET).toString());
+    assertThat(role.exitCode()).isEqualTo(2);
+    assertThat(role.err()).contains("--role").contains("all, http or resolver");
+
+    Result types = run("serve", "--role", "resolver", "--types", "Individual,Person", "--config",
+        config(UNUSED_DB_URL, SECRET).toString());
+    assertThat(types.exitCode()).isEqualTo(2);
+    assertThat(types.err()).contains("--types").contains("Person");
+  }
+
+  @Test
+  @DisplayName("serve --role http|resolver without a shared database is a usage error, not the embedded demo")
+  void clusteredRolesNeedASharedDatabase() {
+    for (String role : List.of("http", "resolver")) {
+      Result result = run("serve", "--role", role, "--config", config(null, SECRET).toString());
+      assertThat(result.exitCode()).as(role).isEqualTo(2);
+      assertThat(result.err()).as(role).contains("SPP_DB_URL");
+    }
+  }
+
+  @Test
   @DisplayName("token prints exactly one line: a JWT for the client that verifies with the configured secret")
   void tokenPrintsOneVerifiableJwt(Vertx vertx) {
     Path config = config(UNUSED_DB_URL, SECRET);

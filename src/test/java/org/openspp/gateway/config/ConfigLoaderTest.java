@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -494,5 +495,45 @@ class ConfigLoaderTest {
   @DisplayName("without SPP_LOG_FORMAT the appender is text on a terminal and JSON otherwise")
   void logAppenderDefaultsByTerminal(boolean terminal, String expected) {
     assertThat(ConfigLoader.logAppender(NO_ENV, terminal)).isEqualTo(expected);
+  }
+
+  @Test
+  @DisplayName("cluster settings: defaults for one host, members from YAML lists or SPP_CLUSTER_MEMBERS, Kubernetes DNS")
+  void clusterSettings() {
+    GatewayConfig.Cluster defaults = load("", NO_ENV).cluster();
+    assertThat(defaults).isEqualTo(GatewayConfig.Cluster.DEFAULT);
+    assertThat(defaults.host()).isEqualTo("127.0.0.1");
+    assertThat(defaults.members()).isEmpty();
+
+    GatewayConfig.Cluster yaml = load("""
+        cluster:
+          name: registry-a
+          members: [10.0.0.1:5701, "10.0.0.2:5701"]
+          eventBusPort: 5702
+        """, NO_ENV).cluster();
+    assertThat(yaml.name()).isEqualTo("registry-a");
+    assertThat(yaml.members()).containsExactly("10.0.0.1:5701", "10.0.0.2:5701");
+    assertThat(yaml.eventBusPort()).isEqualTo(5702);
+
+    GatewayConfig.Cluster env = load("", Map.of("SPP_CLUSTER_MEMBERS", " 127.0.0.1:5801, 127.0.0.1:5802 ,",
+        "SPP_CLUSTER_HOST", "10.1.2.3", "SPP_CLUSTER_HAZELCAST_PORT", "5801",
+        "SPP_CLUSTER_KUBERNETES_SERVICE", "spp-gateway-cluster")).cluster();
+    assertThat(env.members()).containsExactly("127.0.0.1:5801", "127.0.0.1:5802");
+    assertThat(env.host()).isEqualTo("10.1.2.3");
+    assertThat(env.hazelcastPort()).isEqualTo(5801);
+    assertThat(env.kubernetesService()).isEqualTo("spp-gateway-cluster");
+  }
+
+  @Test
+  @DisplayName("a cluster member that is not host:port, or an empty cluster name, stops start-up naming the key")
+  void badClusterSettingsAreRefused() {
+    for (String bad : List.of("10.0.0.1", "10.0.0.1:", ":5701", "10.0.0.1:57x1", "10.0.0.1:70000")) {
+      assertThatThrownBy(() -> load("", Map.of("SPP_CLUSTER_MEMBERS", bad))).as(bad)
+          .isInstanceOf(ConfigException.class).hasMessageContaining("cluster.members");
+    }
+    assertThatThrownBy(() -> load("", Map.of("SPP_CLUSTER_NAME", " "))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.name");
+    assertThatThrownBy(() -> load("cluster:\n  hazelcastPort: 0\n", NO_ENV)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("cluster.hazelcastPort");
   }
 }

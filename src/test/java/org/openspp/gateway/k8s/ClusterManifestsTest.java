@@ -1,0 +1,125 @@
+package org.openspp.gateway.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.openspp.gateway.config.ConfigLoader;
+import org.openspp.gateway.config.GatewayConfig;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * {@code k8s/cluster/}, the scale-out topology, against the gateway: each tier runs its role, the members find
+ * each other through the headless Service the gateway is told to resolve, the advertised address is the pod IP,
+ * the ports the Services and the NetworkPolicy name are the ports the gateway listens on, and the tiers' own
+ * environment with the ConfigMap's file gives a valid clustered configuration.
+ */
+@DisplayName("Kubernetes manifests of the scale-out topology (k8s/cluster/)")
+class ClusterManifestsTest {
+
+  static final Path DIR = Path.of("k8s", "cluster");
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  static <T> T load(String name, Class<T> type) throws IOException {
+    Object doc = new Yaml(new SafeConstructor(new LoaderOptions()))
+        .load(Files.readString(DIR.resolve(name), StandardCharsets.UTF_8));
+    return JSON.convertValue(doc, type);
+  }
+
+  static Container container(Deployment d) {
+    assertThat(d.getSpec().getTemplate().getSpec().getContainers()).hasSize(1);
+    return d.getSpec().getTemplate().getSpec().getContainers().get(0);
+  }
+
+  static Optional<EnvVar> env(Container c, String name) {
+    return c.getEnv().stream().filter(e -> e.getName().equals(name)).findFirst();
+  }
+
+  static Optional<ContainerPort> port(Container c, String name) {
+    return c.getPorts().stream().filter(p -> name.equals(p.getName())).findFirst();
+  }
+
+  /** The tier's configuration: the ConfigMap's file (conf/config.yaml) and the Deployment's literal variables. */
+  static GatewayConfig config(Container c) {
+    Map<String, String> env = new HashMap<>();
+    for (EnvVar e : c.getEnv()) {
+      if (e.getValue() != null && !e.getName().endsWith("_FILE")) {
+        env.put(e.getName(), e.getValue());
+      } else if (e.getValueFrom() != null) {
+        env.put(e.getName(), "10.1.2.3"); // status.podIP
+      }
+    }
+    env.put("SPP_DB_URL", "postgresql://gw:pw@db:5432/registry");
+    return ConfigLoader.load(Path.of("conf", "config.yaml"), env);
+  }
+
+  @Test
+  @DisplayName("each tier runs its role with the mounted configuration, and only the HTTP tier has the API port")
+  void tiersRunTheirRoles() throws IOException {
+    Container http = container(load("deployment-http.yaml", Deployment.class));
+    Container resolver = container(load("deployment-resolver.yaml", Deployment.class));
+    assertThat(http.getArgs()).containsExactly("serve", "--role", "http", "--config", "/etc/spp-gateway/config.yaml");
+    assertThat(resolver.getArgs())
+        .containsExactly("serve", "--role", "resolver", "--config", "/etc/spp-gateway/config.yaml");
+    assertThat(port(http, "http")).isPresent();
+    assertThat(port(resolver, "http")).as("a resolver has no API listener").isEmpty();
+    for (Container c : List.of(http, resolver)) {
+      assertThat(c.getReadinessProbe().getHttpGet().getPath()).as("readiness includes cluster membership")
+          .isEqualTo("/health/ready");
+    }
+  }
+
+  @Test
+  @DisplayName("members find each other through the headless Service and advertise the pod IP on the listened ports")
+  void discoveryAndAddresses() throws IOException {
+    Service headless = load("service-cluster.yaml", Service.class);
+    assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(headless.getSpec().getPublishNotReadyAddresses()).isTrue();
+    for (String file : List.of("deployment-http.yaml", "deployment-resolver.yaml")) {
+      Deployment d = load(file, Deployment.class);
+      Container c = container(d);
+      assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).as(file)
+          .containsAllEntriesOf(headless.getSpec().getSelector());
+      assertThat(env(c, "SPP_CLUSTER_HOST").orElseThrow().getValueFrom().getFieldRef().getFieldPath())
+          .isEqualTo("status.podIP");
+      GatewayConfig.Cluster cluster = config(c).cluster();
+      assertThat(cluster.kubernetesService()).as(file).isEqualTo(headless.getMetadata().getName());
+      assertThat(cluster.host()).isEqualTo("10.1.2.3");
+      assertThat(port(c, "hazelcast").orElseThrow().getContainerPort()).isEqualTo(cluster.hazelcastPort());
+      assertThat(port(c, "eventbus").orElseThrow().getContainerPort()).isEqualTo(cluster.eventBusPort());
+      for (ServicePort sp : headless.getSpec().getPorts()) {
+        assertThat(port(c, sp.getTargetPort().getStrVal())).as(file + " has port " + sp.getTargetPort()).isPresent();
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("the API Service selects the HTTP tier only")
+  void apiServiceSelectsHttpTier() throws IOException {
+    Service api = load("service.yaml", Service.class);
+    Map<String, String> httpLabels = load("deployment-http.yaml", Deployment.class)
+        .getSpec().getTemplate().getMetadata().getLabels();
+    Map<String, String> resolverLabels = load("deployment-resolver.yaml", Deployment.class)
+        .getSpec().getTemplate().getMetadata().getLabels();
+    assertThat(httpLabels).containsAllEntriesOf(api.getSpec().getSelector());
+    assertThat(resolverLabels.entrySet().containsAll(api.getSpec().getSelector().entrySet()))
+        .as("resolver pods are not API endpoints").isFalse();
+  }
+}
