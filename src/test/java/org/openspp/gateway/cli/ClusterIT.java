@@ -124,34 +124,9 @@ class ClusterIT {
     assertThat(batches(mgmt[1])).as("resolver B served").isGreaterThan(0);
 
     // 3. kill resolver A (SIGKILL) under load: nothing hangs, only requests in its hands fail, then all succeed
-    ConcurrentLinkedQueue<long[]> outcomes = new ConcurrentLinkedQueue<>(); // {startMs, endMs, status}
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<CompletableFuture<Void>> workers = new ArrayList<>();
-    long t0 = System.currentTimeMillis();
-    for (int w = 0; w < 8; w++) {
-      int worker = w;
-      workers.add(CompletableFuture.runAsync(() -> {
-        int n = 0;
-        while (running.get()) {
-          long start = System.currentTimeMillis();
-          int status;
-          try {
-            status = export(apiPort, BODIES.get(1), "load-" + worker + "-" + n++).statusCode();
-          } catch (Exception e) {
-            status = -1; // no answer within the client's 20 s: a hung request
-          }
-          outcomes.add(new long[] {start - t0, System.currentTimeMillis() - t0, status});
-        }
-      }));
-    }
-    Thread.sleep(1500);
-    long killedAt = System.currentTimeMillis() - t0;
-    resolverA.destroyForcibly();
-    Thread.sleep(9000);
-    running.set(false);
-    CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-
-    List<long[]> all = new ArrayList<>(outcomes);
+    Load kill = underLoad(apiPort, 8, "load", 1500, resolverA::destroyForcibly, 9000);
+    long killedAt = kill.actionAtMs();
+    List<long[]> all = kill.outcomes();
     List<long[]> failed = all.stream().filter(o -> o[2] != 200).toList();
     log.info("kill under load: {} requests, {} failed: {}", all.size(), failed.size(),
         failed.stream().map(o -> o[2] + "@" + o[0] + "-" + o[1] + "ms").toList());
@@ -180,7 +155,7 @@ class ClusterIT {
     assertThat(batches(mgmt[3])).as("resolver C receives traffic after %d requests", sent).isGreaterThan(0);
 
     // 5. a resolver that is stopped (SIGTERM) leaves gracefully: under load, not one request fails
-    List<long[]> graceful = underLoad(apiPort, 4, 1000, () -> resolverC.destroy(), 6000);
+    List<long[]> graceful = underLoad(apiPort, 4, "graceful", 1000, resolverC::destroy, 6000).outcomes();
     assertThat(resolverC.waitFor(30, TimeUnit.SECONDS)).as("resolver C exits").isTrue();
     log.info("graceful leave under load: {} requests, statuses {}", graceful.size(),
         graceful.stream().map(o -> o[2]).distinct().toList());
@@ -193,8 +168,12 @@ class ClusterIT {
     assertThat(graceful.size() - lost.size()).as("traffic goes on").isGreaterThan(200);
   }
 
+  /** What clients saw ({startMs, endMs, status}, -1 = no answer) and when the action ran, from a common start. */
+  private record Load(List<long[]> outcomes, long actionAtMs) {
+  }
+
   /** Runs {@code workers} clients for {@code beforeMs}, runs {@code action}, goes on for {@code afterMs}. */
-  private List<long[]> underLoad(int apiPort, int workers, long beforeMs, Runnable action, long afterMs)
+  private Load underLoad(int apiPort, int workers, String prefix, long beforeMs, Runnable action, long afterMs)
       throws Exception {
     ConcurrentLinkedQueue<long[]> outcomes = new ConcurrentLinkedQueue<>();
     AtomicBoolean running = new AtomicBoolean(true);
@@ -208,20 +187,21 @@ class ClusterIT {
           long start = System.currentTimeMillis();
           int status;
           try {
-            status = export(apiPort, BODIES.get(1), "graceful-" + worker + "-" + n++).statusCode();
+            status = export(apiPort, BODIES.get(1), prefix + "-" + worker + "-" + n++).statusCode();
           } catch (Exception e) {
-            status = -1;
+            status = -1; // no answer within the client's 20 s: a hung request
           }
           outcomes.add(new long[] {start - t0, System.currentTimeMillis() - t0, status});
         }
       }));
     }
     Thread.sleep(beforeMs);
+    long actionAt = System.currentTimeMillis() - t0;
     action.run();
     Thread.sleep(afterMs);
     running.set(false);
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-    return new ArrayList<>(outcomes);
+    return new Load(new ArrayList<>(outcomes), actionAt);
   }
 
   private Process start(Path dir, String name, String role, String dbUrl, String cluster, String members,
