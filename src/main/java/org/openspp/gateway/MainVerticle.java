@@ -101,8 +101,7 @@ public final class MainVerticle extends VerticleBase {
       for (ResourceType type : resolverTypes) {
         GatewayConfig.Registry reg = config.registries().get(type);
         String url = config.registryUrl(type);
-        long leaveGraceMs = role == Role.RESOLVER ? config.http().shutdownGraceMs() : 0;
-        backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers, domain, leaveGraceMs),
+        backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers, domain),
             new DeploymentOptions().setInstances(reg.instances())));
       }
     }
@@ -165,10 +164,9 @@ public final class MainVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     if (!role.servesHttp()) {
-      // a resolver: readiness false; its consumers unregister, it answers what it holds and, for the grace period,
-      // refuses what is still routed to it so that the sender retries elsewhere (ResolverVerticle.stop)
-      log.info("draining: readiness is false, resolvers leave the event bus; refusing strays for {} ms",
-          config.http().shutdownGraceMs());
+      // a resolver: readiness false; it unregisters from the bus, refuses what is still delivered to it (the
+      // sender retries elsewhere) and answers what it holds (ResolverVerticle.stop)
+      log.info("draining: readiness is false, resolvers leave the event bus after their in-flight statements");
       return Future.join(backendDeployments.stream().map(this::undeploy).toList())
           .<Void>mapEmpty()
           .onComplete(ar -> log.info("drained: {}", ar.succeeded() ? "in-flight statements answered"

@@ -48,7 +48,6 @@ public final class ResolverVerticle extends VerticleBase {
   static final int MAX_KEYS_PER_STATEMENT = 1000;
 
   private final ResourceType type;
-  private final long leaveGraceMs;
   private final String url;
   private final GatewayConfig.Registry config;
   private final BreakerStates breakerStates;
@@ -62,16 +61,6 @@ public final class ResolverVerticle extends VerticleBase {
 
   public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates,
       GatewayMeters meters) {
-    this(type, url, config, breakerStates, meters, 0);
-  }
-
-  /**
-   * @param leaveGraceMs on a clustered bus, how long a stopping resolver stays to refuse (retryably) requests
-   *                     still routed to it, until the other processes have seen it unregister; 0 when local
-   */
-  public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates,
-      GatewayMeters meters, long leaveGraceMs) {
-    this.leaveGraceMs = leaveGraceMs;
     this.type = type;
     this.url = url;
     this.config = config;
@@ -91,23 +80,17 @@ public final class ResolverVerticle extends VerticleBase {
   }
 
   /**
-   * Leaves gracefully: stops taking requests (on a clustered bus the other resolvers take over), answers what it
-   * holds (bounded by the breaker timeout), refuses strays for {@code leaveGraceMs}, then closes the pool.
+   * Leaves gracefully: unregisters from the event bus (on a clustered bus the other resolvers take over), refuses
+   * with {@link Failure#RESOLVER_LEAVING} what is still delivered to it (the sender asks another resolver),
+   * answers what it holds (bounded by the breaker timeout), then closes the pool.
    */
   @Override
   public Future<?> stop() {
     leaving = true;
-    // Until every other process has seen the unregistration, requests may still arrive: a local-only consumer on
-    // the same address refuses them with RESOLVER_LEAVING (the sender retries elsewhere) instead of letting them
-    // be dropped for want of a handler.
-    if (leaveGraceMs > 0) {
-      vertx.eventBus().<ResolveRequest>localConsumer(Addresses.resolve(type), this::refuseLeaving);
-    }
     Future<Void> unregistered = consumer == null ? Future.succeededFuture() : consumer.unregister();
     long deadline = System.currentTimeMillis() + config.breaker().timeoutMs();
     return unregistered.recover(err -> Future.succeededFuture())
         .compose(v -> idle(deadline))
-        .compose(v -> leaveGraceMs > 0 ? vertx.timer(leaveGraceMs).mapEmpty() : Future.succeededFuture())
         .eventually(() -> {
           if (breaker != null) {
             breaker.close();

@@ -159,8 +159,9 @@ class ClusterIT {
     assertThat(resolverC.waitFor(30, TimeUnit.SECONDS)).as("resolver C exits").isTrue();
     log.info("graceful leave under load: {} requests, statuses {}", graceful.size(),
         graceful.stream().map(o -> o[2]).distinct().toList());
-    // it unregisters, answers what it holds and stays on the bus until the others have seen it go; a request that
-    // races the unregistration itself can still be dropped (measured: 1 of 1,340), never hung
+    // it unregisters, refuses what still reaches it (retried elsewhere) and answers what it holds; a request that
+    // races the unregistration itself can still be dropped by the event bus (measured: 1-3 per leave), never hung.
+    // Each client waits the 6 s bus deadline on such a loss, so it can lose at most one in this 6 s window.
     List<long[]> lost = graceful.stream().filter(o -> o[2] != 200).toList();
     assertThat(graceful).as("no request hung").allMatch(o -> o[2] != -1);
     assertThat(lost).as("at most a request per client races the unregistration (answered 504)")
