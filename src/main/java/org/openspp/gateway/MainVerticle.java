@@ -109,11 +109,9 @@ public final class MainVerticle extends VerticleBase {
       return Future.all(backend)
           .compose(v -> {
             backend.forEach(f -> backendDeployments.add(f.result()));
-            return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state, breakers,
-                membership));
+            return startManagement(breakers);
           })
           .onSuccess(v -> {
-            state.markStarted();
             log.info("spp-gateway resolver started: resolvers {}, management on port {}",
                 resolverTypes.stream().map(ResourceType::wireName).toList(), config.management().port());
           });
@@ -141,16 +139,21 @@ public final class MainVerticle extends VerticleBase {
         })
         .compose(id -> {
           httpDeployment = id;
-          return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state, breakers,
-              membership));
+          return startManagement(breakers);
         })
         .onSuccess(v -> {
-          state.markStarted();
           log.info("spp-gateway started ({}): API on port {} ({} HTTP verticles), management on port {}, resolvers {}",
               role.name().toLowerCase(java.util.Locale.ROOT), config.http().port(), edgeInstances,
               config.management().port(), role.resolves()
                   ? resolverTypes.stream().map(ResourceType::wireName).toList() : "in the cluster");
         });
+  }
+
+  /** The management listener starts last; from then on the process reports itself started. */
+  private Future<Void> startManagement(BreakerStates breakers) {
+    return vertx.deployVerticle(new ManagementVerticle(config.management(), registry, state, breakers, membership))
+        .onSuccess(id -> state.markStarted())
+        .mapEmpty();
   }
 
   /**

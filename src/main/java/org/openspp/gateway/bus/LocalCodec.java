@@ -8,12 +8,17 @@ import io.vertx.core.eventbus.MessageCodec;
  * instance. The records are immutable, so sharing them between event loops is safe. The wire methods
  * refuse: a clustered bus needs a real wire format first.
  */
-public final class LocalCodec<T> implements MessageCodec<T, T> {
+public class LocalCodec<T> implements MessageCodec<T, T> {
 
   private final String name;
 
   public LocalCodec(Class<T> type) {
-    this.name = "local:" + type.getName();
+    this("local:" + type.getName());
+  }
+
+  /** For codecs that add a wire format to the same local delivery. */
+  protected LocalCodec(String name) {
+    this.name = name;
   }
 
   @Override

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.MessageCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -20,13 +19,13 @@ import java.util.function.Function;
 
 /**
  * The codec of a message record that crosses the clustered event bus (aggregator to resolver and back). Within
- * one JVM {@link #transform} delivers the same immutable instance, no copy; between JVMs the record travels as
+ * one JVM it delivers the same immutable instance, as {@link LocalCodec} does; between JVMs the record travels as
  * JSON: its components by name (jackson-databind's record support), {@code java.time} values as ISO-8601 text,
  * behind a 4-byte length. Decoding builds only the registered record type and its component types (no type
  * information on the wire), and a record whose JSON lacks a component or carries an unknown one is refused,
  * so a peer of another version fails loudly instead of yielding a half-filled record.
  */
-public final class WireCodec<T> implements MessageCodec<T, T> {
+public final class WireCodec<T> extends LocalCodec<T> {
 
   static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new SimpleModule("java-time-iso")
@@ -40,11 +39,10 @@ public final class WireCodec<T> implements MessageCodec<T, T> {
       .build();
 
   private final Class<T> type;
-  private final String name;
 
   public WireCodec(Class<T> type) {
+    super("spp:" + type.getSimpleName());
     this.type = type;
-    this.name = "spp:" + type.getSimpleName();
   }
 
   @Override
@@ -53,7 +51,7 @@ public final class WireCodec<T> implements MessageCodec<T, T> {
     try {
       json = MAPPER.writeValueAsBytes(t);
     } catch (IOException e) {
-      throw new UncheckedIOException(name + ": cannot encode", e);
+      throw new UncheckedIOException(name() + ": cannot encode", e);
     }
     buffer.appendInt(json.length).appendBytes(json);
   }
@@ -65,23 +63,8 @@ public final class WireCodec<T> implements MessageCodec<T, T> {
     try {
       return MAPPER.readValue(json, type);
     } catch (IOException e) {
-      throw new IllegalArgumentException(name + ": cannot decode a message from a peer: " + e.getMessage(), e);
+      throw new IllegalArgumentException(name() + ": cannot decode a message from a peer: " + e.getMessage(), e);
     }
-  }
-
-  @Override
-  public T transform(T t) {
-    return t;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public byte systemCodecID() {
-    return -1;
   }
 
   private static final class IsoSerializer<V> extends JsonSerializer<V> {

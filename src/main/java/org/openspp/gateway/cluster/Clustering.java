@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
 import java.util.function.Supplier;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.metrics.Metrics;
@@ -35,12 +36,16 @@ public final class Clustering {
     /** Readiness data: whether this node is an active member, and the member count. */
     public Supplier<JsonObject> membership() {
       return () -> {
-        boolean active = manager.isActive();
-        int members = active ? manager.getNodes().size() : 0;
-        return new JsonObject().put("member", active && manager.getNodes().contains(manager.getNodeId()))
-            .put("members", members).put("node", manager.getNodeId());
+        List<String> nodes = nodes(manager);
+        return new JsonObject().put("member", nodes.contains(manager.getNodeId()))
+            .put("members", nodes.size()).put("node", manager.getNodeId());
       };
     }
+  }
+
+  /** The members this process sees; none once it has left or before it joined. */
+  static List<String> nodes(HazelcastClusterManager manager) {
+    return manager.isActive() ? manager.getNodes() : List.of();
   }
 
   /** Joins the cluster; fails when the cluster manager cannot start (port taken, bad configuration). */
@@ -52,8 +57,7 @@ public final class Clustering {
         .setClusterPublicHost(cluster.host()));
     return Metrics.builder(registry, options).withClusterManager(manager).buildClustered()
         .map(vertx -> {
-          Gauge.builder("gateway.cluster.members", manager,
-                  m -> m.isActive() ? m.getNodes().size() : 0)
+          Gauge.builder("gateway.cluster.members", manager, m -> nodes(m).size())
               .description("Members of the gateway's cluster as this process sees them")
               .register(registry);
           return new Node(vertx, manager);
