@@ -9,16 +9,24 @@ import java.util.Optional;
 import org.bouncycastle.crypto.generators.SCrypt;
 
 /**
- * Hashes and verifies API client secrets in the OpenSPP format {@code $scrypt$<salt>$<hash>}
- * (bulk-export spec §4.4): scrypt with N=16384, r=8, p=1 and a 64-byte derived key.
+ * Hashes and verifies API client secrets in OpenSPP's format {@code $scrypt$<salt>$<hash>} (bulk-export spec
+ * §4.4), exactly as the upstream {@code spp.api.client} model of {@code spp_api_v2} writes it: scrypt with
+ * N=16384, r=8, p=1 and a 64-byte derived key over the UTF-8 bytes of the secret.
  *
- * <p>{@link #hash(String)} draws a random 16-byte salt, writes it as 32 lowercase hex characters and feeds
- * scrypt the UTF-8 bytes of that <em>text</em> (not the 16 raw bytes); the derived key is written as
- * 128 lowercase hex characters. {@link #verify(String, String)} feeds scrypt the salt text exactly as stored.
+ * <p>{@link #hash(String)} draws 16 random salt bytes and writes
+ * {@code $scrypt$} + standard Base64 of the 16 salt bytes (with padding, 24 characters) + {@code $} +
+ * standard Base64 of the 64-byte key (with padding, 88 characters). scrypt runs over the 16 <em>decoded</em>
+ * salt bytes, not over their Base64 text.
  *
- * <p>Assumption: the exact upstream encoding of the hash part is not confirmed yet. Verification therefore
- * accepts the 64-byte key written either as hex (128 characters, either case) or as Base64 (standard or
- * URL-safe alphabet, padding optional); {@link #hash(String)} always writes lowercase hex.
+ * <p>{@link #verify(String, String)} reads two salt forms:
+ * <ul>
+ *   <li>OpenSPP: the salt part is standard Base64 (padding optional); scrypt runs over the decoded bytes.</li>
+ *   <li>Legacy gateway: the salt part is exactly 32 hex characters, as this class wrote before it followed
+ *       OpenSPP; scrypt runs over the UTF-8 bytes of that salt <em>text</em>. 32 characters are never the
+ *       Base64 of 16 bytes (24 characters with padding, 22 without), so the two forms cannot be confused.</li>
+ * </ul>
+ * The key part may be hex (128 characters, either case) or Base64 (standard or URL-safe alphabet, padding
+ * optional). Keys are compared in constant time; a malformed stored value never verifies.
  *
  * <p>Each call of {@link #hash(String)} or {@link #verify(String, String)} costs about 50 ms of CPU and
  * 16 MiB of memory. Callers must not run them on an event loop: use {@code vertx.executeBlocking(...)} or a
@@ -34,6 +42,8 @@ public final class SecretHasher {
   static final int PARALLELISM = 1;
   static final int KEY_LENGTH = 64;
   static final int SALT_BYTES = 16;
+  /** Length of a legacy salt: the 16 salt bytes written as hex text. */
+  static final int LEGACY_SALT_CHARS = SALT_BYTES * 2;
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final HexFormat HEX = HexFormat.of();
@@ -42,21 +52,21 @@ public final class SecretHasher {
   }
 
   /**
-   * Hashes a plain secret with a fresh random salt.
+   * Hashes a plain secret with a fresh random 16-byte salt, in OpenSPP's format.
    *
-   * @return {@code $scrypt$<32 hex chars of salt>$<128 hex chars of key>}
+   * @return {@code $scrypt$<Base64 of 16 salt bytes>$<Base64 of 64-byte key>}, standard alphabet with padding
    * @throws NullPointerException if {@code secret} is null
    */
   public static String hash(String secret) {
-    byte[] saltBytes = new byte[SALT_BYTES];
-    RANDOM.nextBytes(saltBytes);
-    String salt = HEX.formatHex(saltBytes);
-    return PREFIX + salt + "$" + HEX.formatHex(derive(secret, salt));
+    byte[] salt = new byte[SALT_BYTES];
+    RANDOM.nextBytes(salt);
+    Base64.Encoder base64 = Base64.getEncoder();
+    return PREFIX + base64.encodeToString(salt) + "$" + base64.encodeToString(derive(secret, salt));
   }
 
   /**
-   * Checks a plain secret against a stored {@code $scrypt$<salt>$<hash>} value, comparing the keys in
-   * constant time.
+   * Checks a plain secret against a stored {@code $scrypt$<salt>$<hash>} value (OpenSPP or legacy gateway
+   * salt), comparing the keys in constant time.
    *
    * @return false when either argument is null, the stored value is malformed, or the secret does not match
    */
@@ -73,16 +83,17 @@ public final class SecretHasher {
   }
 
   /**
-   * Tells whether a value is a well-formed stored hash: the {@value #PREFIX} prefix, a non-empty salt and a
-   * 64-byte key in hex or Base64. A value that only starts with the prefix is not considered hashed.
+   * Tells whether a value is a well-formed stored hash: the {@value #PREFIX} prefix, a salt that is either
+   * non-empty standard Base64 or 32 hex characters, and a 64-byte key in hex or Base64. A value that only
+   * starts with the prefix is not considered hashed.
    */
   public static boolean isHashed(String value) {
     return parse(value).isPresent();
   }
 
-  private static byte[] derive(String secret, String salt) {
-    return SCrypt.generate(secret.getBytes(StandardCharsets.UTF_8), salt.getBytes(StandardCharsets.UTF_8),
-        COST, BLOCK_SIZE, PARALLELISM, KEY_LENGTH);
+  private static byte[] derive(String secret, byte[] salt) {
+    return SCrypt.generate(secret.getBytes(StandardCharsets.UTF_8), salt, COST, BLOCK_SIZE, PARALLELISM,
+        KEY_LENGTH);
   }
 
   private static Optional<Parsed> parse(String stored) {
@@ -94,8 +105,37 @@ public final class SecretHasher {
     if (separator <= 0 || rest.indexOf('$', separator + 1) >= 0) {
       return Optional.empty();
     }
-    String salt = rest.substring(0, separator);
-    return decodeKey(rest.substring(separator + 1)).map(key -> new Parsed(salt, key));
+    Optional<byte[]> salt = decodeSalt(rest.substring(0, separator));
+    if (salt.isEmpty()) {
+      return Optional.empty();
+    }
+    return decodeKey(rest.substring(separator + 1)).map(key -> new Parsed(salt.get(), key));
+  }
+
+  /** The bytes scrypt runs over: the text of a legacy 32-hex-char salt, else the Base64-decoded salt. */
+  private static Optional<byte[]> decodeSalt(String encoded) {
+    if (isLegacySalt(encoded)) {
+      return Optional.of(encoded.getBytes(StandardCharsets.US_ASCII));
+    }
+    try {
+      // the basic decoder accepts a missing padding and rejects characters outside the standard alphabet
+      byte[] salt = Base64.getDecoder().decode(encoded);
+      return salt.length > 0 ? Optional.of(salt) : Optional.empty();
+    } catch (IllegalArgumentException notBase64) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean isLegacySalt(String salt) {
+    if (salt.length() != LEGACY_SALT_CHARS) {
+      return false;
+    }
+    for (int i = 0; i < salt.length(); i++) {
+      if (!HexFormat.isHexDigit(salt.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Optional<byte[]> decodeKey(String encoded) {
@@ -119,6 +159,6 @@ public final class SecretHasher {
     return Optional.empty();
   }
 
-  private record Parsed(String salt, byte[] key) {
+  private record Parsed(byte[] salt, byte[] key) {
   }
 }
