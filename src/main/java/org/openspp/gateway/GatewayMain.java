@@ -3,6 +3,7 @@ package org.openspp.gateway;
 import java.nio.file.Path;
 import java.util.Set;
 import org.openspp.gateway.cli.LoadCommand;
+import org.openspp.gateway.cli.OpensppCheckCommand;
 import org.openspp.gateway.cli.ServeCommand;
 import org.openspp.gateway.cli.TokenCommand;
 import org.openspp.gateway.config.ConfigException;
@@ -11,15 +12,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The launcher: {@code serve} (default), {@code load} and {@code token}. Exit codes: 0 ok, 1 runtime failure,
+ * The launcher: {@code serve} (default), {@code load}, {@code token} and {@code openspp-check}. Exit codes: 0 ok, 1 runtime failure,
  * 2 usage or input error (including invalid configuration).
  */
 @Command(name = "spp-gateway", mixinStandardHelpOptions = true, version = "spp-gateway 0.1.0",
     description = "OpenSPP API v2 bulk export gateway.",
-    subcommands = {ServeCommand.class, LoadCommand.class, TokenCommand.class})
+    subcommands = {ServeCommand.class, LoadCommand.class, TokenCommand.class, OpensppCheckCommand.class})
 public final class GatewayMain implements Runnable {
 
-  private static final Set<String> TOP_LEVEL = Set.of("serve", "load", "token", "-h", "--help", "-V", "--version", "help");
+  private static final Set<String> TOP_LEVEL = Set.of("serve", "load", "token", "openspp-check", "-h", "--help", "-V", "--version", "help");
 
   @Override
   public void run() {

@@ -25,6 +25,7 @@ import org.openspp.gateway.metrics.GatewayMeters;
 import org.openspp.gateway.metrics.ManagementVerticle;
 import org.openspp.gateway.resolve.ClientVerticle;
 import org.openspp.gateway.resolve.CredentialVerticle;
+import org.openspp.gateway.resolve.RegistrySource;
 import org.openspp.gateway.resolve.ResolverVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,6 +95,7 @@ public final class MainVerticle extends VerticleBase {
     int edgeInstances = config.http().instances() > 0
         ? config.http().instances() : Runtime.getRuntime().availableProcessors();
     BreakerStates breakers = new BreakerStates(meters);
+    RegistrySource source = RegistrySource.of(config.db());
     GatewayMeters domain = new GatewayMeters(meters);
 
     List<Future<String>> backend = new ArrayList<>();
@@ -101,7 +103,7 @@ public final class MainVerticle extends VerticleBase {
       for (ResourceType type : resolverTypes) {
         GatewayConfig.Registry reg = config.registries().get(type);
         String url = config.registryUrl(type);
-        backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, url, reg, breakers, domain),
+        backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, source, url, reg, breakers, domain),
             new DeploymentOptions().setInstances(reg.instances())));
       }
     }
@@ -117,9 +119,9 @@ public final class MainVerticle extends VerticleBase {
           });
     }
     RateLimiter rateLimiter = RateLimiter.create();
-    backend.add(vertx.deployVerticle(new ClientVerticle(config.db().url(),
+    backend.add(vertx.deployVerticle(new ClientVerticle(source, config.db().url(),
         config.registries().get(ResourceType.INDIVIDUAL), breakers)));
-    backend.add(vertx.deployVerticle(new CredentialVerticle(config.db().url(),
+    backend.add(vertx.deployVerticle(new CredentialVerticle(source, config.db().url(),
         config.registries().get(ResourceType.INDIVIDUAL), breakers)));
     Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters));
     long resolveTimeout = config.export().busTimeoutMs();

@@ -70,6 +70,7 @@ public final class ConsentRules {
    * What one consent lets a client read: the consent's id and the content of its chosen scope row.
    *
    * @param consentId         the id of the consent the grant comes from (for audit)
+   * @param consentExternalId that consent's external reference (for audit), or {@code null}
    * @param purpose           the chosen scope row's purpose; may be {@code null}
    * @param household         true when the consent is a household consent (its subject is a group the
    *                          Individual belongs to)
@@ -88,7 +89,14 @@ public final class ConsentRules {
       String fieldAccess,
       List<String> customFields,
       boolean includeExtensions,
-      List<String> allowedExtensions) {
+      List<String> allowedExtensions,
+      String consentExternalId) {
+
+    /** A grant from a consent without an external reference. */
+    public Grant(long consentId, String purpose, boolean household, String fieldAccess, List<String> customFields,
+        boolean includeExtensions, List<String> allowedExtensions) {
+      this(consentId, purpose, household, fieldAccess, customFields, includeExtensions, allowedExtensions, null);
+    }
 
     public Grant {
       Objects.requireNonNull(fieldAccess, "fieldAccess");
@@ -102,7 +110,7 @@ public final class ConsentRules {
     /** The grant of {@code scope} on {@code consent}. */
     static Grant of(ConsentRecord consent, ConsentRecord.Scope scope) {
       return new Grant(consent.id(), scope.purpose(), consent.household(), scope.fieldAccess(),
-          scope.customFields(), scope.includeExtensions(), scope.allowedExtensions());
+          scope.customFields(), scope.includeExtensions(), scope.allowedExtensions(), consent.externalId());
     }
   }
 

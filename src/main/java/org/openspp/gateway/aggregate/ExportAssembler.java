@@ -167,7 +167,7 @@ public final class ExportAssembler {
         .put("resource", resource);
     return new Outcome(item, new AuditRecord.Item(position, id.raw(), SUCCESS, record.id(),
         grant == null ? null : grant.consentId(), grant == null ? null : grant.purpose(),
-        new ArrayList<>(resource.fieldNames())));
+        new ArrayList<>(resource.fieldNames()), grant == null ? null : grant.consentExternalId()));
   }
 
   /**

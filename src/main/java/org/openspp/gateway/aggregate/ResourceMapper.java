@@ -252,7 +252,8 @@ public final class ResourceMapper {
   }
 
   private static JsonObject meta(RegistrantRecord r) {
-    JsonObject meta = new JsonObject().put("versionId", String.valueOf(r.versionId()));
+    JsonObject meta = new JsonObject();
+    putText(meta, "versionId", r.versionId());
     if (r.lastUpdated() != null) {
       meta.put("lastUpdated", DateTimeFormatter.ISO_INSTANT.format(r.lastUpdated()));
     }

@@ -5,8 +5,9 @@ package org.openspp.gateway.audit;
  * batch and the outer insert all of their items, every column passed as an array parameter, so a commit is a
  * single round trip and atomic (the statement runs in its own implicit transaction).
  *
- * <p>{@code $1..$11} are the request columns, {@code $12..$19} the item columns; {@code $19} holds each item's
- * returned fields joined by commas (field names contain none), or null.
+ * <p>{@code $1..$11} are the request columns, {@code $12..$20} the item columns; {@code $19} holds each item's
+ * returned fields joined by commas (field names contain none), or null; {@code $20} the consent's external
+ * reference.
  */
 final class AuditQueries {
 
@@ -19,10 +20,10 @@ final class AuditQueries {
         RETURNING 1
       )
       INSERT INTO audit_item (audit_request_id, position, identifier, status, registrant_id, consent_id, purpose,
-                              fields)
-      SELECT u.a, u.p, u.i, u.s, u.r, u.c, u.pu, string_to_array(u.f, ',')
+                              fields, consent_ref)
+      SELECT u.a, u.p, u.i, u.s, u.r, u.c, u.pu, string_to_array(u.f, ','), u.cr
         FROM unnest($12::uuid[], $13::int4[], $14::text[], $15::text[], $16::int8[], $17::int8[], $18::text[],
-                    $19::text[]) AS u(a, p, i, s, r, c, pu, f)
+                    $19::text[], $20::text[]) AS u(a, p, i, s, r, c, pu, f, cr)
        WHERE (SELECT count(*) FROM requests) > 0
       """;
 

@@ -199,6 +199,7 @@ public final class AuditVerticle extends VerticleBase {
     Long[] consents = new Long[items];
     String[] purposes = new String[items];
     String[] fields = new String[items];
+    String[] consentRefs = new String[items];
     int k = 0;
     for (Message<AuditRecord> m : batch) {
       for (AuditRecord.Item item : m.body().items()) {
@@ -210,13 +211,14 @@ public final class AuditVerticle extends VerticleBase {
         consents[k] = item.consentId();
         purposes[k] = item.purpose();
         fields[k] = item.fields() == null ? null : String.join(",", item.fields());
+        consentRefs[k] = text(item.consentRef());
         k++;
       }
     }
     Tuple params = Tuple.of(ids, requestIds, clients, bases, types, totals, successes, failed, times, addresses)
         .addValue(agents)
         .addValue(itemRequest).addValue(positions).addValue(identifiers).addValue(statuses).addValue(registrants)
-        .addValue(consents).addValue(purposes).addValue(fields);
+        .addValue(consents).addValue(purposes).addValue(fields).addValue(consentRefs);
     return pool.preparedQuery(AuditQueries.INSERT_BATCH).execute(params).mapEmpty();
   }
 }

@@ -35,6 +35,7 @@ public record AuditRecord(
    * @param registrantId the one registrant the identifier resolved to, or {@code null}
    * @param consentId    the consent that allowed a {@code success}, or {@code null}
    * @param fields       top-level fields returned ({@code success} only), else {@code null}
+   * @param consentRef   that consent's external reference (OpenSPP {@code external_id}), or {@code null}
    */
   public record Item(
       int position,
@@ -43,10 +44,17 @@ public record AuditRecord(
       Long registrantId,
       Long consentId,
       String purpose,
-      List<String> fields) {
+      List<String> fields,
+      String consentRef) {
 
     public Item {
       fields = fields == null ? null : List.copyOf(fields);
+    }
+
+    /** An item without a consent reference. */
+    public Item(int position, String identifier, String status, Long registrantId, Long consentId, String purpose,
+        List<String> fields) {
+      this(position, identifier, status, registrantId, consentId, purpose, fields, null);
     }
   }
 }

@@ -15,6 +15,8 @@ import java.util.List;
  * @param organizationTypes recipient organisation types ({@code category})
  * @param effective         first day of validity, or {@code null}
  * @param expiry            last day of validity (inclusive), or {@code null}
+ * @param externalId        the consent's stable external reference (gateway: its {@code ref}; OpenSPP: its
+ *                          {@code external_id} UUID), recorded in the audit trail; may be {@code null}
  */
 public record ConsentRecord(
     long id,
@@ -25,12 +27,19 @@ public record ConsentRecord(
     List<String> organizationTypes,
     LocalDate effective,
     LocalDate expiry,
-    List<Scope> scopes) {
+    List<Scope> scopes,
+    String externalId) {
 
   public ConsentRecord {
     organizations = List.copyOf(organizations);
     organizationTypes = List.copyOf(organizationTypes);
     scopes = List.copyOf(scopes);
+  }
+
+  /** A consent without an external reference. */
+  public ConsentRecord(long id, boolean household, String status, String recipientMode, List<String> organizations,
+      List<String> organizationTypes, LocalDate effective, LocalDate expiry, List<Scope> scopes) {
+    this(id, household, status, recipientMode, organizations, organizationTypes, effective, expiry, scopes, null);
   }
 
   /**

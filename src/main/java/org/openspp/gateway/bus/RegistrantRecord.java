@@ -13,6 +13,7 @@ import java.util.List;
  * @param name          for a Group its name; for an Individual its display name
  * @param extensionJson the stored extension object as JSON text, or {@code null}
  * @param links         Individual: its active group memberships; Group: its members (memberships not ended)
+ * @param versionId     opaque version token of the record ({@code meta.versionId}), or {@code null}
  * @param consents      candidate consents for the calling client (empty unless it is consent-filtered)
  */
 public record RegistrantRecord(
@@ -36,7 +37,7 @@ public record RegistrantRecord(
     String extensionJson,
     List<Link> links,
     String source,
-    int versionId,
+    String versionId,
     Instant lastUpdated,
     List<ConsentRecord> consents) {
 

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.config.RegistryKind;
 import org.openspp.gateway.db.Migrations;
 import org.openspp.gateway.db.PgPools;
 
@@ -49,13 +50,20 @@ final class CliSupport {
     return secret;
   }
 
-  /** Applies pending migrations to the main database, the audit store and every distinct registry database. */
+  /**
+   * Applies pending migrations to the main database, the audit store and every distinct registry database; with
+   * an {@code openspp} registry to the audit store only (the OpenSPP database is never written).
+   */
   static int migrateAll(Vertx vertx, GatewayConfig config) {
     Set<String> urls = new LinkedHashSet<>();
-    urls.add(config.db().url());
+    if (config.kind() == RegistryKind.GATEWAY) {
+      urls.add(config.db().url());
+    }
     urls.add(config.auditUrl());
-    for (ResourceType type : ResourceType.values()) {
-      urls.add(config.registryUrl(type));
+    if (config.kind() == RegistryKind.GATEWAY) {
+      for (ResourceType type : ResourceType.values()) {
+        urls.add(config.registryUrl(type));
+      }
     }
     int applied = 0;
     for (String url : urls) {

@@ -10,7 +10,7 @@ final class GatewayConfigs {
 
   static GatewayConfig withDataDir(GatewayConfig c, String dir) {
     GatewayConfig.Db db = c.db();
-    return new GatewayConfig(c.http(), c.management(), new GatewayConfig.Db(db.url(), db.poolSize(), dir, db.migrate()),
-        c.registries(), c.auth(), c.export(), c.audit());
+    return new GatewayConfig(c.http(), c.management(), new GatewayConfig.Db(db.url(), db.poolSize(), dir, db.migrate(), db.kind(),
+        db.language()), c.registries(), c.auth(), c.export(), c.audit(), c.cluster());
   }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.config.RegistryKind;
 import org.openspp.gateway.db.EmbeddedRegistry;
 import org.openspp.gateway.db.LoadException;
 import org.openspp.gateway.db.LoadReport;
@@ -46,6 +47,12 @@ public final class LoadCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     GatewayConfig config = ConfigLoader.load(configFile, System.getenv());
+    if (config.kind() == RegistryKind.OPENSPP) {
+      spec.commandLine().getErr().println("load: registry.kind is openspp: the registry lives in OpenSPP and is "
+          + "read there directly; the gateway never writes to it. Manage registrants, consents and API clients in "
+          + "OpenSPP (load is for registry.kind gateway).");
+      return 2;
+    }
     EmbeddedRegistry embedded = null;
     if (config.db().url() == null) {
       embedded = EmbeddedRegistry.start(Path.of(config.db().embeddedDataDir()));

@@ -24,6 +24,7 @@ import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.cluster.Clustering;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.config.RegistryKind;
 import org.openspp.gateway.db.EmbeddedRegistry;
 import org.openspp.gateway.db.LoadReport;
 import org.openspp.gateway.db.PgPools;
@@ -70,6 +71,11 @@ public final class ServeCommand implements Callable<Integer> {
           + "http and resolver join a cluster (cluster.* settings) and need SPP_DB_URL")
   String role;
 
+  @Option(names = "--demo", paramLabel = "KIND",
+      description = "the embedded demo registry's kind when no SPP_DB_URL is set: gateway (default: the gateway's own "
+          + "schema) or openspp (a fake OpenSPP 2 database served in registry.kind openspp, plus an audit database)")
+  String demoKind;
+
   @Option(names = "--types", paramLabel = "TYPE", split = ",", defaultValue = "Individual,Group",
       description = "resource types this process resolves (roles all and resolver); default ${DEFAULT-VALUE}")
   List<String> types;
@@ -85,6 +91,11 @@ public final class ServeCommand implements Callable<Integer> {
     if (dataDir != null) {
       config = GatewayConfigs.withDataDir(config, dataDir.toString());
     }
+    RegistryKind demoAs = demoKind == null ? RegistryKind.GATEWAY : RegistryKind.fromWireName(demoKind);
+    if (demoAs == null) {
+      spec.commandLine().getErr().println("--demo: expected gateway or openspp (got '" + demoKind + "')");
+      return 2;
+    }
     EmbeddedRegistry embedded = null;
     boolean demo = config.db().url() == null;
     if (demo && processRole != Role.ALL) {
@@ -92,16 +103,20 @@ public final class ServeCommand implements Callable<Integer> {
           + "(the embedded demo database is for --role all)");
       return 2;
     }
+    if (!demo && demoKind != null) {
+      spec.commandLine().getErr().println("--demo starts the embedded demo registry: unset SPP_DB_URL to use it");
+      return 2;
+    }
+    if (!demo) {
+      ConfigLoader.checkServable(config);
+    }
     if (demo) {
       log.info("no SPP_DB_URL configured: starting the embedded PostgreSQL in {}", config.db().embeddedDataDir());
       embedded = EmbeddedRegistry.start(Path.of(config.db().embeddedDataDir()));
       config = config.withDbUrl(embedded.url());
-      if (config.auth().jwtSecret() == null) {
+      if (config.auth().jwtSecret() == null && demoAs == RegistryKind.GATEWAY) {
         config = config.withJwtSecret(CliSupport.embeddedSecret(config, true));
       }
-    }
-    if (processRole.servesHttp() && config.auth().jwtSecret() == null && config.auth().jwks() == null) {
-      log.warn("no key source configured (SPP_JWT_SECRET or SPP_JWKS_URL): every token will be refused");
     }
 
     PrometheusMeterRegistry registry = Metrics.newRegistry();
@@ -125,6 +140,24 @@ public final class ServeCommand implements Callable<Integer> {
         return 1;
       }
     }
+    try {
+      if (demo && demoAs == RegistryKind.OPENSPP) {
+        config = OpensppDemo.prepare(vertx, config, CliSupport.embeddedSecret(config, true));
+      }
+      if (config.kind() == RegistryKind.OPENSPP) {
+        config = OpensppStartup.prepare(vertx, config);
+      }
+    } catch (RuntimeException | IOException e) {
+      // refused before anything listens (e.g. not an OpenSPP database: exit 2): leave nothing running behind
+      vertx.close().await();
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+    if (processRole.servesHttp() && config.auth().jwtSecret() == null && config.auth().jwks() == null) {
+      log.warn("no key source configured (SPP_JWT_SECRET or SPP_JWKS_URL): every token will be refused");
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedRegistry server = embedded;
     MainVerticle main = new MainVerticle(config, registry, processRole, resolverTypes, membership);
@@ -136,7 +169,7 @@ public final class ServeCommand implements Callable<Integer> {
         int applied = CliSupport.migrateAll(vertx, config);
         log.info("schema migrations applied: {}", applied);
       }
-      if (demo) {
+      if (demo && demoAs == RegistryKind.GATEWAY) {
         loadDemo(vertx, config);
       }
       vertx.deployVerticle(main).await();
@@ -179,14 +212,18 @@ public final class ServeCommand implements Callable<Integer> {
     return out;
   }
 
-  private static void loadDemo(Vertx vertx, GatewayConfig config) throws IOException {
-    List<String> lines;
+  /** The demo registry's NDJSON lines, from the jar. */
+  static List<String> demoLines() throws IOException {
     try (InputStream in = ServeCommand.class.getClassLoader().getResourceAsStream(DEMO_RESOURCE)) {
       if (in == null) {
         throw new IOException("demo registry " + DEMO_RESOURCE + " missing from the jar");
       }
-      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     }
+  }
+
+  private static void loadDemo(Vertx vertx, GatewayConfig config) throws IOException {
+    List<String> lines = demoLines();
     Pool pool = PgPools.create(vertx, config.db().url(), 2, 8, 0, "demo-load");
     try {
       LoadReport report = new RegistryLoader(vertx, pool).load(DEMO_RESOURCE, lines, false).await();
@@ -201,7 +238,9 @@ public final class ServeCommand implements Callable<Integer> {
     TokenMinter minter = new TokenMinter(config.auth().jwtSecret(), config.auth().issuer(), config.auth().audience());
     String url = "http://localhost:" + config.http().port() + "/api/v2/spp/\\$bulk/export";
     out.println();
-    out.println("spp-gateway is ready on the embedded demo registry. Demo tokens are valid for 24 hours.");
+    out.println("spp-gateway is ready on the embedded demo registry"
+        + (config.kind() == RegistryKind.OPENSPP ? " (a fake OpenSPP 2 database, registry.kind openspp)" : "")
+        + ". Demo tokens are valid for 24 hours.");
     for (String[] client : List.of(
         new String[] {"demo-programme", "legal basis public_task: sees every record"},
         new String[] {"demo-ngo", "legal basis consent: sees consented records only"})) {

@@ -40,6 +40,9 @@ public final class ConfigLoader {
     m.put("SPP_MANAGEMENT_PORT", "management.port");
     m.put("SPP_DB_URL", "db.url");
     m.put("SPP_DB_POOL_SIZE", "db.poolSize");
+    m.put("SPP_REGISTRY_KIND", "registry.kind");
+    m.put("SPP_REGISTRY_LANGUAGE", "registry.language");
+    m.put("SPP_AUDIT_DB_URL", "audit.url");
     m.put("OPENSPP_JWT_SECRET", "auth.jwt.secret");
     m.put("SPP_JWT_SECRET", "auth.jwt.secret");
     m.put("SPP_JWT_ISSUER", "auth.jwt.issuer");
@@ -60,7 +63,7 @@ public final class ConfigLoader {
   }
 
   /** Variables whose value may instead be read from the file named by {@code <NAME>_FILE}. */
-  private static final List<String> SECRET_VARIABLES = List.of("SPP_DB_URL", "SPP_JWT_SECRET", "OPENSPP_JWT_SECRET");
+  private static final List<String> SECRET_VARIABLES = List.of("SPP_DB_URL", "SPP_AUDIT_DB_URL", "SPP_JWT_SECRET", "OPENSPP_JWT_SECRET");
 
   /** The built-in defaults; also the schema: a key not present here is unknown. */
   static JsonObject defaults() {
@@ -78,6 +81,7 @@ public final class ConfigLoader {
         .put("management", new JsonObject().put("host", "0.0.0.0").put("port", 9090))
         .put("db", new JsonObject().put("url", null).put("poolSize", 16)
             .put("embeddedDataDir", "./.spp-gateway/pg").put("migrate", true))
+        .put("registry", new JsonObject().put("kind", "gateway").put("language", GatewayConfig.Db.DEFAULT_LANGUAGE))
         .put("registries", new JsonObject().put("Individual", registry.copy()).put("Group", registry.copy()))
         .put("auth", new JsonObject()
             .put("jwt", new JsonObject().put("secret", null).put("issuer", "openspp-api-v2")
@@ -255,9 +259,19 @@ public final class ConfigLoader {
         string(mgmt, "management.host", "host", true),
         integer(mgmt, "management.port", "port", 0, 65535));
     String dbUrl = url(db, "db.url");
+    JsonObject registry = t.getJsonObject("registry");
+    RegistryKind kind = RegistryKind.fromWireName(string(registry, "registry.kind", "kind", true));
+    if (kind == null) {
+      throw new ConfigException("registry.kind: expected gateway or openspp (SPP_REGISTRY_KIND)");
+    }
+    String language = string(registry, "registry.language", "language", true).trim();
+    if (!language.matches("[A-Za-z]{2,3}(_[A-Za-z0-9]{2,8})?(@[A-Za-z]+)?")) {
+      throw new ConfigException("registry.language: expected an Odoo language key such as en_US or fr_FR "
+          + "(SPP_REGISTRY_LANGUAGE)");
+    }
     GatewayConfig.Db dbCfg = new GatewayConfig.Db(dbUrl, dbPool,
         string(db, "db.embeddedDataDir", "embeddedDataDir", true),
-        bool(db, "db.migrate", "migrate"));
+        bool(db, "db.migrate", "migrate"), kind, language);
 
     Map<ResourceType, GatewayConfig.Registry> registries = new EnumMap<>(ResourceType.class);
     JsonObject regs = t.getJsonObject("registries");
@@ -312,6 +326,25 @@ public final class ConfigLoader {
         cluster(t.getJsonObject("cluster")));
     checkDeadlines(cfg);
     return cfg;
+  }
+
+  /**
+   * What serving needs beyond a valid configuration: with {@code registry.kind openspp}, the OpenSPP database
+   * ({@code db.url}) and a separate, writable audit database ({@code audit.url}). Other commands (such as
+   * {@code openspp-check}) need less, so this is checked by {@code serve}, not by {@link #load}.
+   */
+  public static void checkServable(GatewayConfig cfg) {
+    if (cfg.kind() != RegistryKind.OPENSPP) {
+      return;
+    }
+    if (cfg.db().url() == null) {
+      throw new ConfigException("db.url: registry.kind openspp needs the OpenSPP database (SPP_DB_URL); "
+          + "for the embedded demo use 'serve --demo openspp'");
+    }
+    if (cfg.audit().url() == null || cfg.audit().url().equals(cfg.db().url())) {
+      throw new ConfigException("audit.url: registry.kind openspp needs a writable audit database of its own "
+          + "(SPP_AUDIT_DB_URL); the gateway never writes to the OpenSPP database");
+    }
   }
 
   /** {@code cluster.*}: members as a comma-separated {@code host:port} list (one environment variable). */

@@ -73,9 +73,20 @@ public record GatewayConfig(
    *
    * @param url             {@code postgresql://...}, or {@code null} to start the embedded PostgreSQL
    * @param embeddedDataDir where the embedded PostgreSQL keeps its data
-   * @param migrate         apply pending schema migrations at start
+   * @param migrate         apply pending schema migrations at start (never to an {@code openspp} registry)
+   * @param kind            what the database at {@code url} is: the gateway's own schema or a live OpenSPP 2
+   *                        database
+   * @param language        language key of translated labels ({@code openspp}), falling back to {@code en_US}
    */
-  public record Db(String url, int poolSize, String embeddedDataDir, boolean migrate) {
+  public record Db(String url, int poolSize, String embeddedDataDir, boolean migrate, RegistryKind kind,
+      String language) {
+
+    public static final String DEFAULT_LANGUAGE = "en_US";
+
+    /** The gateway's own schema, labels in {@value #DEFAULT_LANGUAGE}. */
+    public Db(String url, int poolSize, String embeddedDataDir, boolean migrate) {
+      this(url, poolSize, embeddedDataDir, migrate, RegistryKind.GATEWAY, DEFAULT_LANGUAGE);
+    }
   }
 
   /**
@@ -192,8 +203,30 @@ public record GatewayConfig(
 
   /** A copy with the main database URL set (used when the embedded PostgreSQL has started). */
   public GatewayConfig withDbUrl(String url) {
-    return new GatewayConfig(http, management, new Db(url, db.poolSize(), db.embeddedDataDir(), db.migrate()),
+    return new GatewayConfig(http, management,
+        new Db(url, db.poolSize(), db.embeddedDataDir(), db.migrate(), db.kind(), db.language()),
         registries, auth, export, audit, cluster);
+  }
+
+  /** A copy reading a registry of {@code kind} at {@code url}, with the audit trail at {@code auditUrl}. */
+  public GatewayConfig withRegistry(RegistryKind kind, String url, String auditUrl) {
+    return new GatewayConfig(http, management,
+        new Db(url, db.poolSize(), db.embeddedDataDir(), db.migrate(), kind, db.language()),
+        registries, auth, export,
+        new Audit(auditUrl, audit.poolSize(), audit.maxBatchRequests(), audit.statementTimeoutMs(), audit.timeoutMs()),
+        cluster);
+  }
+
+  /** A copy with labels translated into {@code language} (OpenSPP language key, e.g. {@code fr_FR}). */
+  public GatewayConfig withRegistryLanguage(String language) {
+    return new GatewayConfig(http, management,
+        new Db(db.url(), db.poolSize(), db.embeddedDataDir(), db.migrate(), db.kind(), language),
+        registries, auth, export, audit, cluster);
+  }
+
+  /** The registry kind of the main database. */
+  public RegistryKind kind() {
+    return db.kind();
   }
 
   /** A copy with the HS256 secret set. */

@@ -47,6 +47,19 @@ public final class PgPools {
    */
   public static Pool create(Vertx vertx, String url, int size, int maxWaitQueue, long statementTimeoutMs,
       long callTimeoutMs, String name) {
+    return create(vertx, url, size, maxWaitQueue, statementTimeoutMs, callTimeoutMs, name, false);
+  }
+
+  /**
+   * As {@link #create(Vertx, String, int, int, long, long, String)}; with {@code readOnly} every connection's
+   * transactions are read-only ({@code default_transaction_read_only}), so not even a bug can write.
+   */
+  public static Pool create(Vertx vertx, String url, int size, int maxWaitQueue, long statementTimeoutMs,
+      long callTimeoutMs, String name, boolean readOnly) {
+    PgConnectOptions connect = connectOptions(url, statementTimeoutMs);
+    if (readOnly) {
+      connect.addProperty("default_transaction_read_only", "on");
+    }
     PoolOptions poolOptions = new PoolOptions()
         .setMaxSize(size)
         .setMaxWaitQueueSize(maxWaitQueue)
@@ -61,7 +74,7 @@ public final class PgPools {
     return PgBuilder.pool()
         .with(poolOptions)
         .with(net)
-        .connectingTo(connectOptions(url, statementTimeoutMs))
+        .connectingTo(connect)
         .using(vertx)
         .build();
   }

@@ -6,14 +6,20 @@ import io.vertx.sqlclient.RowSet;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.openspp.gateway.bus.ClientRecord;
 import org.openspp.gateway.bus.ConsentRecord;
 import org.openspp.gateway.bus.RegistrantRecord;
 import org.openspp.gateway.bus.ResolveResult;
 import org.openspp.gateway.bus.ResourceType;
+import org.openspp.gateway.resolve.CredentialVerticle.Credentials;
 
-/** Turns rows of {@link RegistryQueries} into message records; nothing of {@link Row} escapes. */
+/**
+ * Turns rows of {@link RegistryQueries} into message records; nothing of {@link Row} escapes. The {@code openspp}
+ * kind's statements return the same column names, so this reader serves both kinds.
+ */
 public final class RegistrantRows {
 
   private RegistrantRows() {
@@ -57,9 +63,14 @@ public final class RegistrantRows {
         row.getString("extension"),
         links(row.getValue("links")),
         row.getString("source"),
-        row.getInteger("version_id"),
+        version(row.getValue("version_id")),
         updated == null ? null : updated.toInstant(),
         consents(row.getValue("consents")));
+  }
+
+  /** The gateway schema's integer version, or the OpenSPP kind's text token. */
+  private static String version(Object value) {
+    return value == null ? null : value.toString();
   }
 
   private static List<ConsentRecord> consents(Object value) {
@@ -80,7 +91,7 @@ public final class RegistrantRows {
       }
       consents.add(new ConsentRecord(c.getLong(0), Boolean.TRUE.equals(c.getBoolean(1)), c.getString(2),
           c.getString(3), strings(c.getJsonArray(4)), strings(c.getJsonArray(5)), date(c.getString(6)),
-          date(c.getString(7)), scopes));
+          date(c.getString(7)), scopes, c.getString(9)));
     }
     return consents;
   }
@@ -111,6 +122,13 @@ public final class RegistrantRows {
           l.getString(4), l.getString(5), Boolean.TRUE.equals(l.getBoolean(6))));
     }
     return links;
+  }
+
+  /** A client's stored credentials: {@code client_id}, {@code secret_hash}, {@code active}, {@code scopes}. */
+  public static Credentials toCredentials(Row row) {
+    String[] scopes = row.getArrayOfStrings("scopes");
+    return new Credentials(row.getString("client_id"), row.getString("secret_hash"), row.getBoolean("active"),
+        scopes == null ? List.of() : Arrays.stream(scopes).filter(Objects::nonNull).toList());
   }
 
   public static ClientRecord toClient(Row row) {

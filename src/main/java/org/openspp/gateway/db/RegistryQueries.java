@@ -49,7 +49,8 @@ public final class RegistryQueries {
                                                                                   s.include_extensions,
                                                                                   s.allowed_extensions)
                                                                  ORDER BY s.position)
-                                                   FROM consent_scope s WHERE s.consent_id = c.id))
+                                                   FROM consent_scope s WHERE s.consent_id = c.id),
+                                                c.ref)
                                ORDER BY c.id)
                  FROM consent c
                 WHERE (%s)
@@ -117,6 +118,10 @@ public final class RegistryQueries {
       SELECT client_id, active, legal_basis, organization, organization_type, scopes, rate_limit_per_minute
         FROM api_client WHERE client_id = $1
       """;
+
+  /** {@code $1} client id: what the token endpoint checks a secret against. */
+  public static final String CREDENTIALS_BY_ID =
+      "SELECT client_id, secret_hash, active, scopes FROM api_client WHERE client_id = $1";
 
   private RegistryQueries() {
   }

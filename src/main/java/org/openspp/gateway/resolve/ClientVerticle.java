@@ -11,12 +11,10 @@ import org.openspp.gateway.bus.ClientRecord;
 import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
-import org.openspp.gateway.db.RegistrantRows;
-import org.openspp.gateway.db.RegistryQueries;
 import org.openspp.gateway.metrics.BreakerStates;
 
 /**
- * Answers client lookups from the client registry in the main database. Consumes a {@code String} client id
+ * Answers client lookups from the client registry in the main database (SQL from the kind's {@link RegistrySource}). Consumes a {@code String} client id
  * on {@link Addresses#CLIENT_LOOKUP}; replies with the {@link ClientRecord}, or fails with
  * {@link Failure#NOT_FOUND}. HTTP verticles cache the answers briefly, so this sees a few queries per client
  * per cache period. Owns a small pool and the breaker {@code clients-db}.
@@ -25,6 +23,7 @@ public final class ClientVerticle extends VerticleBase {
 
   private static final int POOL_SIZE = 4;
 
+  private final RegistrySource source;
   private final String url;
   private final GatewayConfig.Registry limits;
   private final BreakerStates breakerStates;
@@ -32,7 +31,9 @@ public final class ClientVerticle extends VerticleBase {
   private RegistryBreaker breaker;
 
   /** @param limits statement timeout, wait queue and breaker settings (those of the Individual registry) */
-  public ClientVerticle(String url, GatewayConfig.Registry limits, BreakerStates breakerStates) {
+  public ClientVerticle(RegistrySource source, String url, GatewayConfig.Registry limits,
+      BreakerStates breakerStates) {
+    this.source = source;
     this.url = url;
     this.limits = limits;
     this.breakerStates = breakerStates;
@@ -41,7 +42,7 @@ public final class ClientVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(),
-        limits.breaker().timeoutMs(), "clients-db");
+        limits.breaker().timeoutMs(), "clients-db", source.readOnly());
     breaker = new RegistryBreaker(vertx, "clients-db", limits.breaker(), breakerStates);
     return vertx.eventBus().<String>localConsumer(Addresses.CLIENT_LOOKUP, this::onLookup).completion();
   }
@@ -55,11 +56,11 @@ public final class ClientVerticle extends VerticleBase {
   }
 
   private void onLookup(Message<String> msg) {
-    breaker.<ClientRecord>execute(() -> pool.preparedQuery(RegistryQueries.CLIENT_BY_ID)
+    breaker.<ClientRecord>execute(() -> pool.preparedQuery(source.clientStatement())
             .execute(Tuple.of(msg.body()))
             .map(rows -> {
               for (Row row : rows) {
-                return RegistrantRows.toClient(row);
+                return source.toClient(row);
               }
               return null;
             }))

@@ -7,9 +7,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.bus.LocalCodec;
 import org.openspp.gateway.config.GatewayConfig;
@@ -17,7 +15,8 @@ import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.metrics.BreakerStates;
 
 /**
- * Answers credential lookups for the token endpoint from the client registry in the main database. Consumes a
+ * Answers credential lookups for the token endpoint from the client registry in the main database (SQL from the
+ * kind's {@link RegistrySource}). Consumes a
  * {@code String} client id on {@link #ADDRESS}; replies with the client's {@link Credentials} (stored secret
  * hash, active flag, scopes), or fails with {@link Failure#NOT_FOUND}. It never verifies a secret itself: the
  * caller does, off the event loop. Owns a small pool ({@code credentials-db}) and a breaker reported under
@@ -28,11 +27,9 @@ public final class CredentialVerticle extends VerticleBase {
   /** {@code String} client id in, {@link Credentials} out (or failure {@link Failure#NOT_FOUND}). */
   public static final String ADDRESS = "gateway.clients.credentials";
 
-  static final String CREDENTIALS_BY_ID =
-      "SELECT client_id, secret_hash, active, scopes FROM api_client WHERE client_id = $1";
-
   private static final int POOL_SIZE = 2;
 
+  private final RegistrySource source;
   private final String url;
   private final GatewayConfig.Registry limits;
   private final BreakerStates breakerStates;
@@ -57,7 +54,9 @@ public final class CredentialVerticle extends VerticleBase {
   }
 
   /** @param limits statement timeout, wait queue and breaker settings (those of the Individual registry) */
-  public CredentialVerticle(String url, GatewayConfig.Registry limits, BreakerStates breakerStates) {
+  public CredentialVerticle(RegistrySource source, String url, GatewayConfig.Registry limits,
+      BreakerStates breakerStates) {
+    this.source = source;
     this.url = url;
     this.limits = limits;
     this.breakerStates = breakerStates;
@@ -67,7 +66,7 @@ public final class CredentialVerticle extends VerticleBase {
   public Future<?> start() {
     registerCodec(vertx.eventBus());
     pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(),
-        limits.breaker().timeoutMs(), "credentials-db");
+        limits.breaker().timeoutMs(), "credentials-db", source.readOnly());
     breaker = new RegistryBreaker(vertx, "clients-db", limits.breaker(), breakerStates);
     return vertx.eventBus().<String>localConsumer(ADDRESS, this::onLookup).completion();
   }
@@ -89,11 +88,11 @@ public final class CredentialVerticle extends VerticleBase {
   }
 
   private void onLookup(Message<String> msg) {
-    breaker.<Credentials>execute(() -> pool.preparedQuery(CREDENTIALS_BY_ID)
+    breaker.<Credentials>execute(() -> pool.preparedQuery(source.credentialsStatement())
             .execute(Tuple.of(msg.body()))
             .map(rows -> {
               for (Row row : rows) {
-                return toCredentials(row);
+                return source.toCredentials(row);
               }
               return null;
             }))
@@ -107,9 +106,4 @@ public final class CredentialVerticle extends VerticleBase {
         .onFailure(err -> breaker.fail(msg, err, "-"));
   }
 
-  private static Credentials toCredentials(Row row) {
-    String[] scopes = row.getArrayOfStrings("scopes");
-    return new Credentials(row.getString("client_id"), row.getString("secret_hash"), row.getBoolean("active"),
-        scopes == null ? List.of() : Arrays.stream(scopes).filter(Objects::nonNull).toList());
-  }
 }

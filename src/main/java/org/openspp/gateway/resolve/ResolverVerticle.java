@@ -23,8 +23,6 @@ import org.openspp.gateway.bus.ResolveResult;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
-import org.openspp.gateway.db.RegistrantRows;
-import org.openspp.gateway.db.RegistryQueries;
 import org.openspp.gateway.metrics.BreakerStates;
 import org.openspp.gateway.metrics.GatewayMeters;
 
@@ -32,7 +30,8 @@ import org.openspp.gateway.metrics.GatewayMeters;
  * Resolves identifiers of one resource type against its registry. Consumes {@link ResolveRequest} on
  * {@code gateway.resolve.<type>} and replies with a {@link ResolveResult}, or fails the message with a
  * {@link Failure} code. Owns its pool and the circuit breaker {@code <type>-db} around each registry statement.
- * Knows nothing about HTTP or the response format.
+ * The SQL and the reading of its rows come from the registry kind's {@link RegistrySource}; everything else here is
+ * the same for every kind. Knows nothing about HTTP or the response format.
  *
  * <p>Coalescing: at most {@code poolSize} statements run at once. A request that arrives while they all run
  * waits (at most {@code maxWaitQueue} requests, past it 503 at once; at most the breaker timeout, past it 504),
@@ -48,6 +47,7 @@ public final class ResolverVerticle extends VerticleBase {
   static final int MAX_KEYS_PER_STATEMENT = 1000;
 
   private final ResourceType type;
+  private final RegistrySource source;
   private final String url;
   private final GatewayConfig.Registry config;
   private final BreakerStates breakerStates;
@@ -59,9 +59,10 @@ public final class ResolverVerticle extends VerticleBase {
   private MessageConsumer<ResolveRequest> consumer;
   private boolean leaving;
 
-  public ResolverVerticle(ResourceType type, String url, GatewayConfig.Registry config, BreakerStates breakerStates,
-      GatewayMeters meters) {
+  public ResolverVerticle(ResourceType type, RegistrySource source, String url, GatewayConfig.Registry config,
+      BreakerStates breakerStates, GatewayMeters meters) {
     this.type = type;
+    this.source = source;
     this.url = url;
     this.config = config;
     this.breakerStates = breakerStates;
@@ -72,7 +73,7 @@ public final class ResolverVerticle extends VerticleBase {
   public Future<?> start() {
     String name = type.scopeName() + "-db";
     pool = PgPools.create(vertx, url, config.poolSize(), config.maxWaitQueue(), config.statementTimeoutMs(),
-        config.breaker().timeoutMs(), name);
+        config.breaker().timeoutMs(), name, source.readOnly());
     breaker = new RegistryBreaker(vertx, name, config.breaker(), breakerStates);
     // a cluster-wide consumer: on a clustered event bus every resolver process of this type shares the load
     consumer = vertx.eventBus().consumer(Addresses.resolve(type), this::onResolve);
@@ -160,16 +161,16 @@ public final class ResolverVerticle extends VerticleBase {
         values[k] = m.body().values().get(i);
       }
     }
-    Tuple params = Tuple.of(systems, values, type.wireName(), shared.day(), shared.consentFiltered(),
+    Tuple params = source.resolveParameters(type, systems, values, shared.day(), shared.consentFiltered(),
         shared.organization(), shared.organizationType());
     running++;
     meters.resolverBatch(type.wireName(), batch.size());
     long started = System.nanoTime();
-    breaker.<ResolveResult>execute(() -> pool.preparedQuery(RegistryQueries.resolve(type))
+    breaker.<ResolveResult>execute(() -> pool.preparedQuery(source.resolveStatement(type))
             .execute(params)
             .map(rows -> {
               meters.resolverLatency(type.wireName(), System.nanoTime() - started);
-              return RegistrantRows.toResult(type, rows);
+              return source.toResult(type, rows);
             }))
         .onComplete(ar -> {
           running--;

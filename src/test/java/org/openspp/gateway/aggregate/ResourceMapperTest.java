@@ -473,7 +473,7 @@ class ResourceMapperTest {
   @DisplayName("meta has a string versionId and an ISO-8601 UTC lastUpdated ending in Z")
   void metaTimestampEndsInZ() {
     Builder b = individual();
-    b.versionId = 12;
+    b.versionId = "12";
     b.lastUpdated = Instant.parse("2026-01-02T03:04:05Z");
 
     JsonObject meta = map(b).getJsonObject("meta");
@@ -549,7 +549,7 @@ class ResourceMapperTest {
     private String extensionJson;
     private List<Link> links = List.of();
     private String source = "urn:registry:main";
-    private int versionId = 3;
+    private String versionId = "3";
     private Instant lastUpdated = Instant.parse("2026-01-02T03:04:05Z");
 
     Builder(ResourceType kind) {

@@ -34,9 +34,9 @@ class WireCodecTest {
         null, "m@example.org", new RegistrantRecord.Address("1 Rizal St", "Manila", null, "PH", "1000"), null,
         "{\"farmer\":{\"crop\":\"rice\",\"hectares\":2.5}}",
         List.of(new RegistrantRecord.Link("urn:test:hh", "G-1", "Santos household", "urn:role", "head", "Head", false)),
-        "bench", 3, Instant.parse("2026-01-02T03:04:05.123456Z"), List.of(consent));
+        "bench", "3", Instant.parse("2026-01-02T03:04:05.123456Z"), List.of(consent));
     RegistrantRecord sparse = new RegistrantRecord(8, ResourceType.GROUP, false, List.of(), null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null, List.of(), null, 1,
+        null, null, null, null, null, null, null, null, null, null, List.of(), null, "1",
         Instant.parse("2026-01-02T03:04:05Z"), List.of());
     return new ResolveResult(List.of(new ResolveResult.Match("urn:test:nid", "A-1", full),
         new ResolveResult.Match("urn:x", "a|b|c", sparse)));

@@ -64,7 +64,7 @@ class CliCommandsTest {
   static void environmentDoesNotOverrideTheTestConfiguration() {
     for (String name : List.of("SPP_DB_URL", "SPP_DB_URL_FILE", "SPP_JWT_SECRET", "SPP_JWT_SECRET_FILE",
         "OPENSPP_JWT_SECRET", "OPENSPP_JWT_SECRET_FILE", "SPP_JWT_ISSUER", "SPP_JWT_AUDIENCE", "SPP_JWKS_URL",
-        "SPP_LOG_FORMAT")) {
+        "SPP_LOG_FORMAT", "SPP_REGISTRY_KIND", "SPP_AUDIT_DB_URL", "SPP_AUDIT_DB_URL_FILE")) {
       String value = System.getenv(name);
       assumeTrue(value == null || value.isEmpty(), name + " is set in the environment and would override --config");
     }
@@ -159,7 +159,7 @@ class CliCommandsTest {
   // --- usage -----------------------------------------------------------------------------------------------
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"--help", "serve --help", "load --help", "token --help"})
+  @ValueSource(strings = {"--help", "serve --help", "load --help", "token --help", "openspp-check --help"})
   @DisplayName("--help prints usage and exits 0 on the launcher and on every command")
   void helpExitsZero(String commandLine) {
     Result result = run(commandLine.split(" "));
@@ -249,6 +249,76 @@ class CliCommandsTest {
   // --- helpers ---------------------------------------------------------------------------------------------
 
   /** Exit code and captured standard streams of one in-process run. */
+  // --- registry.kind openspp ----------------------------------------------------------------------------------
+
+  @Test
+  @DisplayName("serve with registry.kind openspp and no audit database: exit 2 naming SPP_AUDIT_DB_URL")
+  void opensppWithoutAuditDatabaseExitsTwo() {
+    Result result = run("serve", "--config", yaml("registry:\n  kind: openspp\ndb:\n  url: \"" + UNUSED_DB_URL
+        + "\"\nauth:\n  jwt:\n    secret: \"" + SECRET + "\"\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("SPP_AUDIT_DB_URL");
+  }
+
+  @Test
+  @DisplayName("serve with registry.kind openspp on a database that is not OpenSPP: exit 2 naming what is missing")
+  void opensppOnForeignDatabaseExitsTwo() {
+    Result result = run("serve", "--config", yaml("registry:\n  kind: openspp\ndb:\n  url: \""
+        + TestRegistry.freshDatabaseUrl() + "\"\naudit:\n  url: \"" + TestRegistry.freshDatabaseUrl()
+        + "\"\nauth:\n  jwt:\n    secret: \"" + SECRET + "\"\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("not an OpenSPP 2 database").contains("table res_partner")
+        .contains("table spp_registry_id");
+  }
+
+  @Test
+  @DisplayName("load with registry.kind openspp refuses with exit 2: the data lives in OpenSPP")
+  void loadInOpensppModeExitsTwo() throws IOException {
+    Path file = Files.writeString(dir.resolve("one.ndjson"), INDIVIDUAL_1, StandardCharsets.UTF_8);
+    Result result = run("load", file.toString(), "--config", yaml("registry:\n  kind: openspp\ndb:\n  url: \""
+        + UNUSED_DB_URL + "\"\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("lives in OpenSPP");
+  }
+
+  @Test
+  @DisplayName("openspp-check prints the CREATE INDEX statements it misses and exits 1; with them in place, exit 0")
+  void opensppCheckAdvisesIndexes(Vertx vertx) {
+    String url = TestRegistry.freshDatabaseUrl();
+    Pool pool = TestRegistry.pool(vertx, url);
+    try {
+      org.openspp.gateway.openspp.fake.FakeOpenspp.createSchema(pool).await();
+      Result missing = run("openspp-check", "--config", config(url, null).toString());
+      assertThat(missing.exitCode()).as(missing.err()).isEqualTo(1);
+      List<String> statements = missing.out().lines().filter(l -> l.startsWith("CREATE INDEX")).toList();
+      assertThat(statements).anySatisfy(s -> assertThat(s).contains("ON spp_consent (signatory_id)"))
+          .anySatisfy(s -> assertThat(s).contains("ON spp_consent (group_id)"))
+          .allSatisfy(s -> assertThat(s).startsWith("CREATE INDEX CONCURRENTLY"));
+      for (String statement : statements) {
+        pool.query(statement).execute().await();
+      }
+      Result complete = run("openspp-check", "--config", config(url, null).toString());
+      assertThat(complete.exitCode()).as(complete.out() + complete.err()).isZero();
+      assertThat(complete.out()).contains("every table, column and recommended index is present");
+    } finally {
+      pool.close().await();
+    }
+    Result foreign = run("openspp-check", "--config", config(TestRegistry.freshDatabaseUrl(), null).toString());
+    assertThat(foreign.exitCode()).isEqualTo(2);
+    assertThat(foreign.err()).contains("table res_partner");
+  }
+
+  private Path yaml(String text) {
+    try {
+      return Files.writeString(Files.createTempFile(dir, "config", ".yaml"), text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private record Result(int exitCode, String out, String err) {
   }
 

@@ -40,17 +40,34 @@ class EmbeddedStartIT {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   @DisplayName("serve with no database prints a curl whose token exports a demo identifier, then stops on SIGTERM")
   void embeddedServeExportsDemoRecord(@TempDir Path dir) throws Exception {
+    servesDemo(dir);
+  }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  @DisplayName("serve --demo openspp serves a fake OpenSPP database read-only, with OpenSPP's own token secret")
+  void embeddedOpensppDemoExportsDemoRecord(@TempDir Path dir) throws Exception {
+    String log = servesDemo(dir, "--demo", "openspp");
+    assertThat(log).contains("HS256 token secret read from OpenSPP");
+  }
+
+  /** Starts the jar's embedded demo with {@code extra} arguments, exports with the printed token; its stderr. */
+  private static String servesDemo(Path dir, String... extra) throws Exception {
     Path jar = Path.of("target", "spp-gateway.jar").toAbsolutePath();
     assertThat(jar).exists();
     int port = GatewayHarness.freePort();
-    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", jar.toString(), "serve",
-        "--data-dir", dir.resolve("pg").toString())
+    List<String> command = new ArrayList<>(List.of(javaBin(), "-jar", jar.toString(), "serve",
+        "--data-dir", dir.resolve("pg").toString()));
+    command.addAll(List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .directory(dir.toFile())
         .redirectError(dir.resolve("stderr.log").toFile());
     Map<String, String> env = pb.environment();
     env.remove("SPP_DB_URL");
     env.remove("SPP_JWT_SECRET");
     env.remove("OPENSPP_JWT_SECRET");
+    env.remove("SPP_REGISTRY_KIND");
+    env.remove("SPP_AUDIT_DB_URL");
     env.put("SPP_HTTP_PORT", Integer.toString(port));
     env.put("SPP_MANAGEMENT_PORT", Integer.toString(GatewayHarness.freePort()));
     Process process = pb.start();
@@ -88,6 +105,7 @@ class EmbeddedStartIT {
       }
       assertThat(exited).as("the gateway stops on SIGTERM").isTrue();
     }
+    return stderr(dir);
   }
 
   private static String javaBin() {

@@ -84,6 +84,42 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("registry.kind defaults to gateway; SPP_REGISTRY_KIND, SPP_REGISTRY_LANGUAGE and SPP_AUDIT_DB_URL set it")
+  void registryKindFromEnvironment() {
+    assertThat(defaults().kind()).isEqualTo(RegistryKind.GATEWAY);
+    assertThat(defaults().db().language()).isEqualTo("en_US");
+    GatewayConfig config = load("", Map.of("SPP_REGISTRY_KIND", "openspp", "SPP_REGISTRY_LANGUAGE", "fr_FR",
+        "SPP_DB_URL", "postgresql://reader@db:5432/odoo", "SPP_AUDIT_DB_URL", "postgresql://gw@audit:5432/audit"));
+    assertThat(config.kind()).isEqualTo(RegistryKind.OPENSPP);
+    assertThat(config.db().language()).isEqualTo("fr_FR");
+    assertThat(config.auditUrl()).isEqualTo("postgresql://gw@audit:5432/audit");
+    ConfigLoader.checkServable(config);
+  }
+
+  @Test
+  @DisplayName("an unknown registry.kind or a malformed language is a configuration error naming the key")
+  void registryKindValidated() {
+    assertThatThrownBy(() -> load("", Map.of("SPP_REGISTRY_KIND", "odoo")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("registry.kind");
+    assertThatThrownBy(() -> load("", Map.of("SPP_REGISTRY_LANGUAGE", "en_US'; DROP")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("registry.language");
+  }
+
+  @Test
+  @DisplayName("serving openspp needs the OpenSPP database and an audit database of its own")
+  void opensppServingNeedsBothDatabases() {
+    assertThatThrownBy(() -> ConfigLoader.checkServable(load("", Map.of("SPP_REGISTRY_KIND", "openspp",
+        "SPP_AUDIT_DB_URL", "postgresql://gw@audit/audit"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SPP_DB_URL");
+    assertThatThrownBy(() -> ConfigLoader.checkServable(load("", Map.of("SPP_REGISTRY_KIND", "openspp",
+        "SPP_DB_URL", "postgresql://reader@db/odoo"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("SPP_AUDIT_DB_URL");
+    assertThatThrownBy(() -> ConfigLoader.checkServable(load("", Map.of("SPP_REGISTRY_KIND", "openspp",
+        "SPP_DB_URL", "postgresql://reader@db/odoo", "SPP_AUDIT_DB_URL", "postgresql://reader@db/odoo"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("of its own");
+  }
+
+  @Test
   @DisplayName("a value in the YAML file overrides the built-in default")
   void yamlOverridesDefault() {
     GatewayConfig config = load("""

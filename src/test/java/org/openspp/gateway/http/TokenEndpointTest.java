@@ -62,7 +62,7 @@ class TokenEndpointTest {
   static void start(Vertx vertx) {
     gw = GatewayHarness.start(vertx);
     // MainVerticle does not deploy the credential directory yet: deploy it next to the gateway
-    vertx.deployVerticle(new CredentialVerticle(gw.dbUrl, gw.config.registries().get(ResourceType.INDIVIDUAL),
+    vertx.deployVerticle(new CredentialVerticle(org.openspp.gateway.db.GatewayRegistrySource.INSTANCE, gw.dbUrl, gw.config.registries().get(ResourceType.INDIVIDUAL),
         new BreakerStates(new SimpleMeterRegistry()))).await();
   }
 

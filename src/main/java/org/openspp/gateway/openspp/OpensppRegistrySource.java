@@ -1,0 +1,62 @@
+package org.openspp.gateway.openspp;
+
+import io.vertx.sqlclient.Tuple;
+import java.time.LocalDate;
+import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.bus.ResourceType;
+import org.openspp.gateway.db.RegistrantRows;
+import org.openspp.gateway.resolve.RegistrySource;
+
+/**
+ * The {@code openspp} registry kind: a live OpenSPP 2 database read with plain {@code SELECT}s on read-only
+ * connections. SQL in {@link OpensppQueries}; its rows carry the gateway schema's column names, so they are read by
+ * the same {@link RegistrantRows}.
+ */
+public final class OpensppRegistrySource implements RegistrySource {
+
+  private final String language;
+
+  /** @param language language key of translated labels, falling back to {@code en_US} */
+  public OpensppRegistrySource(String language) {
+    this.language = language;
+  }
+
+  @Override
+  public boolean readOnly() {
+    return true;
+  }
+
+  @Override
+  public String resolveStatement(ResourceType type) {
+    return OpensppQueries.resolve(type);
+  }
+
+  @Override
+  public Tuple resolveParameters(ResourceType type, String[] systems, String[] values, LocalDate day,
+      boolean consentFiltered, String organization, String organizationType) {
+    return Tuple.of(systems, values, type == ResourceType.GROUP, day, consentFiltered, partnerId(organization),
+        organizationType, language);
+  }
+
+  /** The client's organisation is its {@code res_partner} id, as text in {@link ClientRecord}. */
+  private static Integer partnerId(String organization) {
+    if (organization == null) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(organization);
+    } catch (NumberFormatException notAPartner) {
+      return null;
+    }
+  }
+
+  @Override
+  public String clientStatement() {
+    return OpensppQueries.CLIENT_BY_ID;
+  }
+
+  @Override
+  public String credentialsStatement() {
+    return OpensppQueries.CREDENTIALS_BY_ID;
+  }
+}
