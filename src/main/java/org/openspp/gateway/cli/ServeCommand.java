@@ -107,13 +107,14 @@ public final class ServeCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("--demo starts the embedded demo registry: unset SPP_DB_URL to use it");
       return 2;
     }
-    if (!demo) {
+    if (demoKind == null) {
+      // registry.kind openspp without SPP_DB_URL is a set-up error, not the embedded demo
       ConfigLoader.checkServable(config);
     }
     if (demo) {
       log.info("no SPP_DB_URL configured: starting the embedded PostgreSQL in {}", config.db().embeddedDataDir());
       embedded = EmbeddedRegistry.start(Path.of(config.db().embeddedDataDir()));
-      config = config.withDbUrl(embedded.url());
+      config = config.withRegistry(RegistryKind.GATEWAY, embedded.url(), config.audit().url());
       if (config.auth().jwtSecret() == null && demoAs == RegistryKind.GATEWAY) {
         config = config.withJwtSecret(CliSupport.embeddedSecret(config, true));
       }

@@ -262,6 +262,16 @@ class CliCommandsTest {
   }
 
   @Test
+  @DisplayName("serve with registry.kind openspp and no OpenSPP database: exit 2 naming SPP_DB_URL, no embedded demo")
+  void opensppWithoutDatabaseExitsTwo() {
+    Result result = run("serve", "--config", yaml("registry:\n  kind: openspp\nauth:\n  jwt:\n    secret: \""
+        + SECRET + "\"\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("SPP_DB_URL").contains("--demo openspp");
+  }
+
+  @Test
   @DisplayName("serve with registry.kind openspp on a database that is not OpenSPP: exit 2 naming what is missing")
   void opensppOnForeignDatabaseExitsTwo() {
     Result result = run("serve", "--config", yaml("registry:\n  kind: openspp\ndb:\n  url: \""
