@@ -72,7 +72,12 @@ class EmbeddedStartIT {
     env.put("SPP_MANAGEMENT_PORT", Integer.toString(GatewayHarness.freePort()));
     Process process = pb.start();
     try {
-      List<String> printed = readUntilReady(process);
+      List<String> printed;
+      try {
+        printed = readUntilReady(process);
+      } catch (IllegalStateException exited) {
+        throw new IllegalStateException(exited.getMessage() + "\n" + stderr(dir), exited);
+      }
       String text = String.join("\n", printed);
       assertThat(text).contains("curl -s -X POST").contains("localhost:" + port);
       Matcher m = TOKEN.matcher(text);

@@ -193,7 +193,7 @@ class LoaderTest {
   @DisplayName("references see only live identifiers of registrants of the referenced kind")
   void referencesUseLiveIdentifiersOfTheRightKind() {
     List<String> softRemoved = new ArrayList<>(demoLines());
-    softRemoved.add(group("hh-2", "HH-002", NID + "|PH-100000060"));
+    softRemoved.add(group("hh-2", "HH-002", "urn:gov:ph:psa:philsys|PH-100000060"));
     assertThat(loadFailure("soft.ndjson", softRemoved).reason()).contains("matches no Individual");
 
     List<String> wrongKind = new ArrayList<>(demoLines());
