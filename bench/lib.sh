@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shared parts of the benchmarks, sourced by bench/run.sh and bench/scale-out.sh: a private PostgreSQL on
-# loopback (Debian's server binaries) with the generated registry, readiness waits and the wrk Lua script.
+# loopback (Debian's server binaries) with the generated registry (and, for --kind openspp, its copy in a fake OpenSPP
+# database), readiness waits and the wrk Lua script.
 # Expects ROOT, ROWS and KEEP to be set by the caller.
 PG_PORT=${BENCH_PG_PORT:-55432}
 SECRET=bench-secret-bench-secret-bench-secret-0123
@@ -155,4 +156,52 @@ SELECT sum(pg_prewarm(c.oid)) AS prewarmed_blocks FROM pg_class c JOIN pg_namesp
 SQL
 log "data ready in $(( $(date +%s) - T0 )) s ($(psql -Atc "SELECT pg_size_pretty(pg_database_size('bench'))"))"
 
+}
+
+# The openspp kind's registry (after start_registry): copies the generated registry into a fake OpenSPP 2
+# database `openspp` (CopyToOpenspp.java), creates the indexes `openspp-check` recommends as a DBA would (one
+# CREATE INDEX CONCURRENTLY each, outside a transaction), VACUUM ANALYZE and prewarm as for the gateway schema,
+# and makes an empty audit database `audit`. The gateway-schema database is dropped afterwards, so that only the
+# served database occupies shared buffers; PGDATABASE (pg_stat_statements) becomes `openspp`. Sets OPENSPP_URL,
+# AUDIT_URL, CONSENT_PARTNER (res_partner id of bench-consent's organisation) and CONSENT_ORG_TYPE.
+start_openspp() {
+local t0 check rc
+OPENSPP_URL="postgresql://bench@127.0.0.1:$PG_PORT/openspp"
+AUDIT_URL="postgresql://bench@127.0.0.1:$PG_PORT/audit"
+psql -q -d postgres -c "CREATE DATABASE openspp" -c "CREATE DATABASE audit"
+log "copying the registry into a fake OpenSPP 2 database (CopyToOpenspp.java)"
+t0=$(date +%s)
+java -cp "$JAR" "$ROOT/bench/CopyToOpenspp.java" "$DB_URL" "$OPENSPP_URL" >"$WORK/copy.out" 2>"$WORK/copy.log" \
+  || { cat "$WORK/copy.out" "$WORK/copy.log" >&2; exit 1; }
+log "copied in $(( $(date +%s) - t0 )) s: $(tail -1 "$WORK/copy.out")"
+rc=0
+SPP_DB_URL=$OPENSPP_URL SPP_LOG_FORMAT=text java -jar "$JAR" openspp-check >"$WORK/openspp-check.out" \
+  2>"$WORK/openspp-check.log" || rc=$?
+[ "$rc" -le 1 ] || { cat "$WORK/openspp-check.out" "$WORK/openspp-check.log" >&2; exit 1; }
+t0=$(date +%s)
+grep '^CREATE INDEX' "$WORK/openspp-check.out" | while IFS= read -r stmt; do
+  log "DBA: $stmt"
+  psql -q -v ON_ERROR_STOP=1 -d openspp -c "$stmt"
+done
+rc=0
+SPP_DB_URL=$OPENSPP_URL SPP_LOG_FORMAT=text java -jar "$JAR" openspp-check >"$WORK/openspp-check2.out" \
+  2>"$WORK/openspp-check2.log" || rc=$?
+[ "$rc" = 0 ] || { echo "openspp-check still reports missing indexes:" >&2; cat "$WORK/openspp-check2.out" \
+  "$WORK/openspp-check2.log" >&2; exit 1; }
+log "indexes created in $(( $(date +%s) - t0 )) s; $(head -1 "$WORK/openspp-check2.out")"
+psql -q -d postgres -c "DROP DATABASE bench"
+export PGDATABASE=openspp
+psql -q -v ON_ERROR_STOP=1 <<'SQL'
+VACUUM ANALYZE;
+CREATE EXTENSION pg_stat_statements;
+-- the whole registry in shared buffers, as for the gateway schema
+CREATE EXTENSION pg_prewarm;
+SELECT sum(pg_prewarm(c.oid)) AS prewarmed_blocks FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i');
+SQL
+CONSENT_PARTNER=$(psql -Atc "SELECT partner_id FROM spp_api_client WHERE client_id = 'bench-consent'")
+CONSENT_ORG_TYPE=$(psql -Atc "SELECT t.code FROM spp_api_client c JOIN spp_consent_org_type t
+                                ON t.id = c.organization_type_id WHERE c.client_id = 'bench-consent'")
+[ -n "$CONSENT_PARTNER" ] && [ -n "$CONSENT_ORG_TYPE" ] || { echo "bench-consent was not copied" >&2; exit 1; }
+log "fake OpenSPP ready ($(psql -Atc "SELECT pg_size_pretty(pg_database_size('openspp'))")); bench-consent is partner $CONSENT_PARTNER, type $CONSENT_ORG_TYPE"
 }

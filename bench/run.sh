@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The ratio benchmark: the gateway against the database's own ceiling, on one machine, in one run.
 #
-#   bench/run.sh [--rows N] [--seconds S] [--soak S] [--keep]     (BENCH_JAR=... to measure another build)
+#   bench/run.sh [--kind gateway|openspp] [--rows N] [--seconds S] [--soak S] [--keep]
+#                                                                  (BENCH_JAR=... to measure another build)
 #
 # 1. Starts a private PostgreSQL on loopback (Debian's server binaries; apt-get install -y postgresql wrk)
 #    and generates a registry of N individuals (default 1,000,000), N/4 households of four, a consent for
@@ -15,6 +16,14 @@
 #    closed-loop rate for the 100- and 1-identifier legal-basis exports and reports p50/p99.
 # 5. --soak S: S seconds at half the maximum rate, heap after a full GC sampled every minute.
 #
+# --kind openspp (default gateway): the same run with the gateway in `registry.kind openspp` mode. The generated
+# registry is copied into a fake OpenSPP 2 database `openspp` on the same server (CopyToOpenspp.java; registrant
+# ids kept as res_partner ids, organisations as partners), the indexes `openspp-check` recommends are created as a
+# DBA would, then VACUUM ANALYZE and prewarm; the gateway-schema database is dropped so that only the served
+# database occupies shared buffers. The audit trail goes to a separate database `audit`. The baseline runs the
+# openspp kind's own resolver statements (one per case: $3 boolean, $4 language en_US; the consent client's
+#    also $5 day, $6 its partner id, $7 its organisation type).
+#
 # Prints one table: requests/s, identifiers/s, p50/p99, CPU ms per request for the gateway and PostgreSQL,
 # the baseline's identifiers/s and the ratio gateway / baseline. Everything runs on this machine at once
 # (gateway, PostgreSQL, load generator), which is the point: the ratio from one run is the figure.
@@ -25,15 +34,19 @@ ROWS=1000000
 SECONDS_PER_RUN=15
 SOAK=0
 KEEP=0
+KIND=gateway
+KIND_LABEL=""
 while [ $# -gt 0 ]; do
   case "$1" in
+    --kind) KIND=$2; shift 2 ;;
     --rows) ROWS=$2; shift 2 ;;
     --seconds) SECONDS_PER_RUN=$2; shift 2 ;;
     --soak) SOAK=$2; shift 2 ;;
     --keep) KEEP=1; shift ;;
-    *) echo "usage: bench/run.sh [--rows N] [--seconds S] [--soak S] [--keep]" >&2; exit 2 ;;
+    *) echo "usage: bench/run.sh [--kind gateway|openspp] [--rows N] [--seconds S] [--soak S] [--keep]" >&2; exit 2 ;;
   esac
 done
+case "$KIND" in gateway | openspp) ;; *) echo "--kind: gateway or openspp, not '$KIND'" >&2; exit 2 ;; esac
 
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 MGMT_PORT=${BENCH_MGMT_PORT:-19090}
@@ -46,9 +59,20 @@ port_free "$MGMT_PORT"
 bench_setup
 start_registry
 
+# The gateway's settings and the baseline's parameters (pgbench -D) for the kind measured.
+GW_ENV=(SPP_DB_URL="$DB_URL")
+PG_VARS=(-D sys=urn:bench:national-id -D kind=Individual -D day="$(date -u +%F)" -D org=org-bench-ngo -D orgtype=ngo)
+if [ "$KIND" = openspp ]; then
+  start_openspp
+  GW_ENV=(SPP_REGISTRY_KIND=openspp SPP_DB_URL="$OPENSPP_URL" SPP_AUDIT_DB_URL="$AUDIT_URL")
+  PG_VARS=(-D sys=urn:bench:national-id -D kind=false -D day="$(date -u +%F)" -D org="$CONSENT_PARTNER"
+           -D orgtype="$CONSENT_ORG_TYPE" -D lang=en_US)
+  KIND_LABEL=", registry kind openspp"
+fi
+
 # ---- gateway ----------------------------------------------------------------------------------------------
-log "starting the gateway ($JAVA_OPTS)"
-SPP_DB_URL=$DB_URL SPP_JWT_SECRET=$SECRET SPP_HTTP_PORT=$HTTP_PORT SPP_MANAGEMENT_PORT=$MGMT_PORT \
+log "starting the gateway ($JAVA_OPTS, registry kind $KIND)"
+env "${GW_ENV[@]}" SPP_JWT_SECRET=$SECRET SPP_HTTP_PORT=$HTTP_PORT SPP_MANAGEMENT_PORT=$MGMT_PORT \
   SPP_LOG_FORMAT=json java $JAVA_OPTS -jar "$JAR" serve >"$WORK/gateway.out" 2>"$WORK/gateway.log" &
 GW_PID=$!
 PIDS+=("$GW_PID")
@@ -66,18 +90,24 @@ probe=$(curl -fs -H "Authorization: Bearer $TOKEN_LEGAL" -H 'Content-Type: appli
   -d '{"type":"Individual","identifiers":["urn:bench:national-id|1000000004","urn:bench:national-id|1000000005"]}' "$URL")
 echo "$probe" | grep -q '"successful":2' || { echo "probe export failed: $probe" >&2; exit 1; }
 
-# pgbench script: the resolver statement with $1..$7 bound to pgbench variables (prepared mode sends them as
-# parameters); the N values are drawn like the Lua script's.
+# pgbench script: the resolver statement of the kind with $1..$7 bound to pgbench variables (prepared mode
+# sends them as parameters); the N values are drawn like the Lua script's.
 pgbench_script() { # ids consent(true|false) file
   local ids=$1 arr="" i
   for i in $(seq 1 "$ids"); do
     echo "\\set v$i random(1000000000, $((1000000000 + ROWS - 1)))"
     arr="$arr${arr:+, }:v$i"
   done >"$3"
-  java -cp "$JAR" "$ROOT/bench/PrintSql.java" Individual | sed \
+  local params
+  if [ "$KIND" = openspp ]; then
+    # one statement per case: $3 kind, $4 language; the consent client's also $5 day, $6 partner, $7 type
+    params=(-e 's/\$3/:kind/g' -e 's/\$4/:lang/g' -e 's/\$5/:day::date/g' -e 's/\$6/:org/g' -e 's/\$7/:orgtype/g')
+  else
+    params=(-e 's/\$3/:kind/g' -e 's/\$4/:day::date/g' -e "s/\\\$5/$2/g" -e 's/\$6/:org/g' -e 's/\$7/:orgtype/g')
+  fi
+  java -cp "$JAR" "$ROOT/bench/PrintSql.java" "$KIND" $([ "$2" = true ] && echo consent) Individual | sed \
     -e "s/\\\$1::text\\[\\]/array_fill(:sys::text, ARRAY[$ids])/" \
-    -e "s/\\\$2::text\\[\\]/ARRAY[$arr]::text[]/" \
-    -e 's/\$3/:kind/g' -e 's/\$4/:day::date/g' -e "s/\\\$5/$2/g" -e 's/\$6/:org/g' -e 's/\$7/:orgtype/g' >>"$3"
+    -e "s/\\\$2::text\\[\\]/ARRAY[$arr]::text[]/" "${params[@]}" >>"$3"
   echo ";" >>"$3"
 }
 pgbench_script 100 false "$WORK/pg-legal100.sql"
@@ -101,9 +131,8 @@ gen_ticks() { # "user sys" seconds -> ticks
 run_pgbench() { # script conc -> "tps pg_ms_per_query"
   local b0 b1 out tps n
   b0=$(busy_ticks)
-  { time pgbench -n -M prepared -c "$2" -j 2 -T "$SECONDS_PER_RUN" -f "$1" -D sys=urn:bench:national-id \
-      -D kind=Individual -D day="$(date -u +%F)" -D org=org-bench-ngo -D orgtype=ngo >"$WORK/pgbench.out" 2>&1; } \
-      2>"$WORK/gen.time"
+  { time pgbench -n -M prepared -c "$2" -j 2 -T "$SECONDS_PER_RUN" -f "$1" "${PG_VARS[@]}" \
+      >"$WORK/pgbench.out" 2>&1; } 2>"$WORK/gen.time"
   b1=$(busy_ticks)
   out=$(cat "$WORK/pgbench.out")
   tps=$(echo "$out" | awk '/^tps/ {print $3; exit}')
@@ -196,8 +225,11 @@ fi
 # ---- report -----------------------------------------------------------------------------------------------
 echo
 echo "spp-gateway ratio benchmark — $(date -u +%FT%TZ), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+if [ "$KIND" = openspp ]; then
+  echo "registry kind openspp: a fake OpenSPP 2 database copied from the generated registry, with the indexes openspp-check recommends; audit in a separate database"
+fi
 echo "registry: $ROWS individuals, $GROUPS_N households, $((ROWS / 2)) consents; PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}'); $(java -version 2>&1 | head -1); gateway $JAVA_OPTS"
-echo "closed loop (wrk -t2, ${SECONDS_PER_RUN} s per row; baseline = pgbench -M prepared, same statement, same concurrency):"
+echo "closed loop${KIND_LABEL:-} (wrk -t2, ${SECONDS_PER_RUN} s per row; baseline = pgbench -M prepared, same statement, same concurrency):"
 cat "$TABLE"
 echo
 echo "open model (constant offered rate, latency from the intended send time; % of the best closed-loop rate):"

@@ -144,10 +144,11 @@ public final class MainVerticle extends VerticleBase {
           return startManagement(breakers);
         })
         .onSuccess(v -> {
-          log.info("spp-gateway started ({}): API on port {} ({} HTTP verticles), management on port {}, resolvers {}",
-              role.name().toLowerCase(java.util.Locale.ROOT), config.http().port(), edgeInstances,
+          log.info("spp-gateway started ({}): API on port {} ({} HTTP verticles), management on port {}, resolvers {}, "
+              + "registry kind {}", role.name().toLowerCase(java.util.Locale.ROOT), config.http().port(), edgeInstances,
               config.management().port(), role.resolves()
-                  ? resolverTypes.stream().map(ResourceType::wireName).toList() : "in the cluster");
+                  ? resolverTypes.stream().map(ResourceType::wireName).toList() : "in the cluster",
+              config.kind().wireName());
         });
   }
 

@@ -168,7 +168,8 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       if (processRole.servesHttp() && config.db().migrate() && !noMigrate) {
         int applied = CliSupport.migrateAll(vertx, config);
-        log.info("schema migrations applied: {}", applied);
+        log.info("schema migrations applied: {}{}", applied, config.kind() == RegistryKind.OPENSPP
+            ? " (to the audit database only: the OpenSPP database is never migrated)" : "");
       }
       if (demo && demoAs == RegistryKind.GATEWAY) {
         loadDemo(vertx, config);

@@ -22,7 +22,7 @@ public final class GatewayRegistrySource implements RegistrySource {
   }
 
   @Override
-  public String resolveStatement(ResourceType type) {
+  public String resolveStatement(ResourceType type, boolean consentFiltered) {
     return RegistryQueries.resolve(type);
   }
 

@@ -28,10 +28,12 @@ import org.openspp.gateway.bus.ResourceType;
  *       stale {@code given} status; a {@code spp_consent_scope} with no {@code field_access} is {@code basic}.</li>
  * </ul>
  *
- * <p>Parameters of the resolve statements: {@code $1 text[]} key systems, {@code $2 text[]} key values
- * (pairwise), {@code $3 boolean} true for Groups, {@code $4 date} the request's day (UTC), {@code $5 boolean}
- * consent-filtered client, {@code $6 int4} its organisation ({@code res_partner} id), {@code $7 text} its
- * organisation type code, {@code $8 text} the label language. {@code client_secret} is never selected: it may
+ * <p>Two statements per resource type, so that each keeps one cached generic plan (one statement with a
+ * {@code CASE WHEN consent-filtered} was planned afresh on every call: measured 2.85 vs 0.75 ms per 1-identifier
+ * statement). Parameters of both: {@code $1 text[]} key systems, {@code $2 text[]} key values (pairwise),
+ * {@code $3 boolean} true for Groups, {@code $4 text} the label language; of the consent-filtered ones also
+ * {@code $5 date} the request's day (UTC), {@code $6 int4} the client's organisation ({@code res_partner} id),
+ * {@code $7 text} its organisation type code. {@code client_secret} is never selected: it may
  * hold the plain secret.
  */
 public final class OpensppQueries {
@@ -53,7 +55,7 @@ public final class OpensppQueries {
       SELECT h.system AS key_system, h.value AS key_value,
              p.id, p.active IS TRUE AS active, p.family_name, p.given_name, p.addl_name AS middle_name, p.name,
              p.birthdate AS birth_date, p.birthdate_not_exact AS birth_date_estimated,
-             gc.code AS gender_code, COALESCE(gc.display ->> $8, gc.display ->> 'en_US') AS gender_display,
+             gc.code AS gender_code, COALESCE(gc.display ->> $4, gc.display ->> 'en_US') AS gender_display,
              p.phone, p.mobile, p.email,
              CASE WHEN ad.present THEN p.street END AS street, CASE WHEN ad.present THEN p.city END AS city,
              CASE WHEN ad.present THEN st.name END AS state, CASE WHEN ad.present THEN co.code END AS country,
@@ -63,12 +65,7 @@ public final class OpensppQueries {
              p.source_system AS source,
              (EXTRACT(EPOCH FROM p.write_date) * 1000000)::int8::text AS version_id,
              p.write_date AT TIME ZONE 'UTC' AS last_updated,
-             ARRAY(SELECT c.uri FROM spp_registry_id x JOIN spp_vocabulary_code c ON c.id = x.id_type_id
-                    WHERE x.partner_id = p.id AND x.%1$s AND x.value <> '' AND c.uri <> ''
-                    ORDER BY x.id DESC) AS id_systems,
-             ARRAY(SELECT x.value FROM spp_registry_id x JOIN spp_vocabulary_code c ON c.id = x.id_type_id
-                    WHERE x.partner_id = p.id AND x.%1$s AND x.value <> '' AND c.uri <> ''
-                    ORDER BY x.id DESC) AS id_values,
+             ids.id_systems, ids.id_values,
       """.formatted(LIVE);
 
   /** The newest live identifier of partner {@code %s} (a reference's target). */
@@ -79,7 +76,7 @@ public final class OpensppQueries {
 
   /** The role of membership {@code m}: its first active membership type. */
   private static final String ROLE = """
-      SELECT vc.namespace_uri, vc.code, COALESCE(vc.display ->> $8, vc.display ->> 'en_US') AS display
+      SELECT vc.namespace_uri, vc.code, COALESCE(vc.display ->> $4, vc.display ->> 'en_US') AS display
         FROM spp_group_membership_spp_vocabulary_code_rel rr
         JOIN spp_vocabulary_code vc ON vc.id = rr.spp_vocabulary_code_id
        WHERE rr.spp_group_membership_id = m.id AND vc.active IS TRUE
@@ -115,7 +112,7 @@ public final class OpensppQueries {
    * column). Recipient lists are returned whole; the aggregator re-checks every rule.
    */
   private static final String CONSENTS = """
-             CASE WHEN $5 THEN (
+             (
                SELECT json_agg(json_build_array(c.id, c.household, c.status, COALESCE(c.recipient_mode, 'specific'),
                                                 ARRAY(SELECT rr.partner_id::text FROM spp_consent_recipient_rel rr
                                                        WHERE rr.consent_id = c.id ORDER BY rr.partner_id),
@@ -136,8 +133,8 @@ public final class OpensppQueries {
                                ORDER BY c.id)
                  FROM (%s) c
                 WHERE c.status IN ('given', 'renewed')
-                  AND (c.effective_date IS NULL OR c.effective_date <= $4)
-                  AND (c.expiry IS NULL OR c.expiry >= $4)
+                  AND (c.effective_date IS NULL OR c.effective_date <= $5)
+                  AND (c.expiry IS NULL OR c.expiry >= $5)
                   AND ((COALESCE(c.recipient_mode, 'specific') = 'specific'
                         AND EXISTS (SELECT 1 FROM spp_consent_recipient_rel rr
                                      WHERE rr.consent_id = c.id AND rr.partner_id = $6::int4))
@@ -145,7 +142,7 @@ public final class OpensppQueries {
                         AND EXISTS (SELECT 1 FROM spp_consent_spp_consent_org_type_rel tr
                                       JOIN spp_consent_org_type ot ON ot.id = tr.spp_consent_org_type_id
                                      WHERE tr.spp_consent_id = c.id AND ot.code = $7::text)))
-             ) END AS consents
+             ) AS consents
       """;
 
   private static final String CONSENT_COLUMNS =
@@ -171,11 +168,22 @@ public final class OpensppQueries {
         LEFT JOIN res_country co ON co.id = p.country_id
         CROSS JOIN LATERAL (SELECT COALESCE(p.street, '') <> '' OR COALESCE(p.city, '') <> ''
                                    OR COALESCE(st.name, '') <> '' AS present) ad
+        CROSS JOIN LATERAL (SELECT COALESCE(array_agg(c.uri ORDER BY x.id DESC), '{}') AS id_systems,
+                                   COALESCE(array_agg(x.value ORDER BY x.id DESC), '{}') AS id_values
+                              FROM spp_registry_id x JOIN spp_vocabulary_code c ON c.id = x.id_type_id
+                             WHERE x.partner_id = p.id AND x.status IS DISTINCT FROM 'invalid' AND x.value <> ''
+                               AND c.uri <> '') ids
       """;
 
-  public static final String RESOLVE_INDIVIDUALS =
+  /** Clients that are not consent-filtered read no consents. */
+  private static final String NO_CONSENTS = "             NULL::json AS consents\n";
+
+  public static final String RESOLVE_INDIVIDUALS = HEAD + INDIVIDUAL_LINKS + NO_CONSENTS + FROM;
+  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + NO_CONSENTS + FROM;
+  public static final String RESOLVE_INDIVIDUALS_WITH_CONSENTS =
       HEAD + INDIVIDUAL_LINKS + CONSENTS.formatted(INDIVIDUAL_CONSENT_ROWS) + FROM;
-  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + CONSENTS.formatted(GROUP_CONSENT_ROWS) + FROM;
+  public static final String RESOLVE_GROUPS_WITH_CONSENTS =
+      HEAD + GROUP_LINKS + CONSENTS.formatted(GROUP_CONSENT_ROWS) + FROM;
 
   private static final String SCOPES = """
       ARRAY(SELECT s.resource || ':' || s.action FROM spp_api_client_scope s
@@ -207,7 +215,11 @@ public final class OpensppQueries {
   private OpensppQueries() {
   }
 
-  public static String resolve(ResourceType type) {
-    return type == ResourceType.INDIVIDUAL ? RESOLVE_INDIVIDUALS : RESOLVE_GROUPS;
+  /** The statement for {@code type}, with the client's candidate consents when it is consent-filtered. */
+  public static String resolve(ResourceType type, boolean consentFiltered) {
+    if (type == ResourceType.INDIVIDUAL) {
+      return consentFiltered ? RESOLVE_INDIVIDUALS_WITH_CONSENTS : RESOLVE_INDIVIDUALS;
+    }
+    return consentFiltered ? RESOLVE_GROUPS_WITH_CONSENTS : RESOLVE_GROUPS;
   }
 }

@@ -27,15 +27,16 @@ public final class OpensppRegistrySource implements RegistrySource {
   }
 
   @Override
-  public String resolveStatement(ResourceType type) {
-    return OpensppQueries.resolve(type);
+  public String resolveStatement(ResourceType type, boolean consentFiltered) {
+    return OpensppQueries.resolve(type, consentFiltered);
   }
 
   @Override
   public Tuple resolveParameters(ResourceType type, String[] systems, String[] values, LocalDate day,
       boolean consentFiltered, String organization, String organizationType) {
-    return Tuple.of(systems, values, type == ResourceType.GROUP, day, consentFiltered, partnerId(organization),
-        organizationType, language);
+    Tuple params = Tuple.of(systems, values, type == ResourceType.GROUP, language);
+    return consentFiltered ? params.addValue(day).addValue(partnerId(organization)).addValue(organizationType)
+        : params;
   }
 
   /** The client's organisation is its {@code res_partner} id, as text in {@link ClientRecord}. */

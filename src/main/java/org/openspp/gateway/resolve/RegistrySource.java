@@ -41,9 +41,10 @@ public interface RegistrySource {
 
   /**
    * The resolver statement for {@code type}: one row per (requested key, matching registrant), columns read by
-   * {@link #toResult}. One statement answers a whole request (or a coalesced batch of requests).
+   * {@link #toResult}, with the client's candidate consents when it is consent-filtered. One statement answers a
+   * whole request (or a coalesced batch of requests).
    */
-  String resolveStatement(ResourceType type);
+  String resolveStatement(ResourceType type, boolean consentFiltered);
 
   /**
    * The parameters of {@link #resolveStatement}: the keys (pairwise arrays), the request's day (UTC) and, for a

@@ -166,7 +166,7 @@ public final class ResolverVerticle extends VerticleBase {
     running++;
     meters.resolverBatch(type.wireName(), batch.size());
     long started = System.nanoTime();
-    breaker.<ResolveResult>execute(() -> pool.preparedQuery(source.resolveStatement(type))
+    breaker.<ResolveResult>execute(() -> pool.preparedQuery(source.resolveStatement(type, shared.consentFiltered()))
             .execute(params)
             .map(rows -> {
               meters.resolverLatency(type.wireName(), System.nanoTime() - started);
