@@ -14,9 +14,9 @@ import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.metrics.BreakerStates;
 
 /**
- * Answers client lookups from the client registry in the main database (SQL from the kind's {@link RegistrySource}). Consumes a {@code String} client id
- * on {@link Addresses#CLIENT_LOOKUP}; replies with the {@link ClientRecord}, or fails with
- * {@link Failure#NOT_FOUND}. HTTP verticles cache the answers briefly, so this sees a few queries per client
+ * Answers client lookups from the client registry in the main database (SQL from the registry kind's
+ * {@link RegistrySource}). Consumes a {@code String} client id on {@link Addresses#CLIENT_LOOKUP}; replies with the
+ * {@link ClientRecord}, or fails with {@link Failure#NOT_FOUND}. HTTP verticles cache the answers briefly, so this sees a few queries per client
  * per cache period. Owns a small pool and the breaker {@code clients-db}.
  */
 public final class ClientVerticle extends VerticleBase {

@@ -16,9 +16,9 @@ import org.openspp.gateway.metrics.BreakerStates;
 
 /**
  * Answers credential lookups for the token endpoint from the client registry in the main database (SQL from the
- * kind's {@link RegistrySource}). Consumes a
- * {@code String} client id on {@link #ADDRESS}; replies with the client's {@link Credentials} (stored secret
- * hash, active flag, scopes), or fails with {@link Failure#NOT_FOUND}. It never verifies a secret itself: the
+ * registry kind's {@link RegistrySource}). Consumes a {@code String} client id on {@link #ADDRESS}; replies with
+ * the client's {@link Credentials} (stored secret hash, active flag, scopes), or fails with
+ * {@link Failure#NOT_FOUND}. It never verifies a secret itself: the
  * caller does, off the event loop. Owns a small pool ({@code credentials-db}) and a breaker reported under
  * {@code clients-db}, the registry it reads.
  */
