@@ -5,6 +5,7 @@ import io.vertx.sqlclient.Pool;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
@@ -41,7 +42,8 @@ public final class OpensppCheckCommand implements Callable<Integer> {
       return 2;
     }
     Vertx vertx = Vertx.vertx();
-    Pool pool = PgPools.create(vertx, config.db().url(), 1, 8, 10_000, 10_000, "openspp-check", true);
+    Pool pool = PgPools.create(vertx, config.db().url(), 1, 8, 10_000, 10_000, "openspp-check",
+        Map.of("default_transaction_read_only", "on"));
     try {
       List<String> missing;
       try {

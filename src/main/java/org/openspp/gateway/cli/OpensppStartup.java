@@ -3,6 +3,7 @@ package org.openspp.gateway.cli;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
+import java.util.Map;
 import org.openspp.gateway.config.ConfigException;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
@@ -27,7 +28,8 @@ final class OpensppStartup {
 
   /** @return {@code config}, with the HS256 secret read from OpenSPP when it had none */
   static GatewayConfig prepare(Vertx vertx, GatewayConfig config) {
-    Pool pool = PgPools.create(vertx, config.db().url(), 1, 8, 10_000, 10_000, "openspp-startup", true);
+    Pool pool = PgPools.create(vertx, config.db().url(), 1, 8, 10_000, 10_000, "openspp-startup",
+        Map.of("default_transaction_read_only", "on"));
     try {
       List<String> missing;
       try {

@@ -2,6 +2,7 @@ package org.openspp.gateway.db;
 
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
+import java.util.Map;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.resolve.RegistrySource;
 
@@ -17,8 +18,8 @@ public final class GatewayRegistrySource implements RegistrySource {
   }
 
   @Override
-  public boolean readOnly() {
-    return false;
+  public Map<String, String> sessionSettings() {
+    return Map.of();
   }
 
   @Override

@@ -2,6 +2,7 @@ package org.openspp.gateway.db;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -47,19 +48,17 @@ public final class PgPools {
    */
   public static Pool create(Vertx vertx, String url, int size, int maxWaitQueue, long statementTimeoutMs,
       long callTimeoutMs, String name) {
-    return create(vertx, url, size, maxWaitQueue, statementTimeoutMs, callTimeoutMs, name, false);
+    return create(vertx, url, size, maxWaitQueue, statementTimeoutMs, callTimeoutMs, name, Map.of());
   }
 
   /**
-   * As {@link #create(Vertx, String, int, int, long, long, String)}; with {@code readOnly} every connection's
-   * transactions are read-only ({@code default_transaction_read_only}), so not even a bug can write.
+   * As {@link #create(Vertx, String, int, int, long, long, String)}, with {@code settings} (PostgreSQL run-time
+   * parameters such as {@code default_transaction_read_only}) set on every connection at start-up.
    */
   public static Pool create(Vertx vertx, String url, int size, int maxWaitQueue, long statementTimeoutMs,
-      long callTimeoutMs, String name, boolean readOnly) {
+      long callTimeoutMs, String name, Map<String, String> settings) {
     PgConnectOptions connect = connectOptions(url, statementTimeoutMs);
-    if (readOnly) {
-      connect.addProperty("default_transaction_read_only", "on");
-    }
+    settings.forEach(connect::addProperty);
     PoolOptions poolOptions = new PoolOptions()
         .setMaxSize(size)
         .setMaxWaitQueueSize(maxWaitQueue)

@@ -42,7 +42,7 @@ public final class ClientVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(),
-        limits.breaker().timeoutMs(), "clients-db", source.readOnly());
+        limits.breaker().timeoutMs(), "clients-db", source.sessionSettings());
     breaker = new RegistryBreaker(vertx, "clients-db", limits.breaker(), breakerStates);
     return vertx.eventBus().<String>localConsumer(Addresses.CLIENT_LOOKUP, this::onLookup).completion();
   }

@@ -66,7 +66,7 @@ public final class CredentialVerticle extends VerticleBase {
   public Future<?> start() {
     registerCodec(vertx.eventBus());
     pool = PgPools.create(vertx, url, POOL_SIZE, limits.maxWaitQueue(), limits.statementTimeoutMs(),
-        limits.breaker().timeoutMs(), "credentials-db", source.readOnly());
+        limits.breaker().timeoutMs(), "credentials-db", source.sessionSettings());
     breaker = new RegistryBreaker(vertx, "clients-db", limits.breaker(), breakerStates);
     return vertx.eventBus().<String>localConsumer(ADDRESS, this::onLookup).completion();
   }

@@ -4,6 +4,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
+import java.util.Map;
 import org.openspp.gateway.bus.ClientRecord;
 import org.openspp.gateway.bus.ResolveResult;
 import org.openspp.gateway.bus.ResourceType;
@@ -36,8 +37,11 @@ public interface RegistrySource {
     };
   }
 
-  /** True when connections must be read-only (the gateway never writes to this registry). */
-  boolean readOnly();
+  /**
+   * PostgreSQL run-time parameters set on every connection to this registry (e.g. read-only transactions for a
+   * database the gateway must never write); empty for none.
+   */
+  Map<String, String> sessionSettings();
 
   /**
    * The resolver statement for {@code type}: one row per (requested key, matching registrant), columns read by

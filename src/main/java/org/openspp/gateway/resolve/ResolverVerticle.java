@@ -73,7 +73,7 @@ public final class ResolverVerticle extends VerticleBase {
   public Future<?> start() {
     String name = type.scopeName() + "-db";
     pool = PgPools.create(vertx, url, config.poolSize(), config.maxWaitQueue(), config.statementTimeoutMs(),
-        config.breaker().timeoutMs(), name, source.readOnly());
+        config.breaker().timeoutMs(), name, source.sessionSettings());
     breaker = new RegistryBreaker(vertx, name, config.breaker(), breakerStates);
     // a cluster-wide consumer: on a clustered event bus every resolver process of this type shares the load
     consumer = vertx.eventBus().consumer(Addresses.resolve(type), this::onResolve);
