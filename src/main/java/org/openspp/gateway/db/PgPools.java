@@ -12,6 +12,9 @@ import io.vertx.sqlclient.PoolOptions;
 /** Builds PostgreSQL pools from {@code postgresql://user:pass@host:port/db} URLs. */
 public final class PgPools {
 
+  /** Longest SQL text kept as a prepared statement per connection: every statement of the gateway. */
+  static final int MAX_CACHED_SQL_LENGTH = 32_768;
+
   private PgPools() {
   }
 
@@ -21,7 +24,11 @@ public final class PgPools {
    */
   public static PgConnectOptions connectOptions(String url, long statementTimeoutMs) {
     PgConnectOptions options = PgConnectOptions.fromUri(url);
-    options.setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(64).setPipeliningLimit(16);
+    // The client caches (keeps named, parsed and planned) only statements up to 2,048 characters by default; the
+    // resolver statements are longer, so each execution was parsed and planned anew (plans = calls in
+    // pg_stat_statements: 8 ms of planning per 0.8 ms of execution for one identifier on OpenSPP's tables).
+    options.setCachePreparedStatements(true).setPreparedStatementCacheMaxSize(64)
+        .setPreparedStatementCacheSqlLimit(MAX_CACHED_SQL_LENGTH).setPipeliningLimit(16);
     if (statementTimeoutMs > 0) {
       options.addProperty("statement_timeout", Long.toString(statementTimeoutMs));
     }
