@@ -5,11 +5,9 @@ import io.vertx.sqlclient.Pool;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
-import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.openspp.OpensppCatalog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,8 +40,7 @@ public final class OpensppCheckCommand implements Callable<Integer> {
       return 2;
     }
     Vertx vertx = Vertx.vertx();
-    Pool pool = PgPools.create(vertx, config.db().url(), 1, 8, 10_000, 10_000, "openspp-check",
-        Map.of("default_transaction_read_only", "on"));
+    Pool pool = OpensppCatalog.inspectionPool(vertx, config.db().url(), "openspp-check");
     try {
       List<String> missing;
       try {

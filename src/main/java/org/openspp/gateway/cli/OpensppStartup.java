@@ -3,10 +3,8 @@ package org.openspp.gateway.cli;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
-import java.util.Map;
 import org.openspp.gateway.config.ConfigException;
 import org.openspp.gateway.config.GatewayConfig;
-import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.openspp.OpensppCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +26,7 @@ final class OpensppStartup {
 
   /** @return {@code config}, with the HS256 secret read from OpenSPP when it had none */
   static GatewayConfig prepare(Vertx vertx, GatewayConfig config) {
-    Pool pool = PgPools.create(vertx, config.db().url(), 1, 8, 10_000, 10_000, "openspp-startup",
-        Map.of("default_transaction_read_only", "on"));
+    Pool pool = OpensppCatalog.inspectionPool(vertx, config.db().url(), "openspp-startup");
     try {
       List<String> missing;
       try {

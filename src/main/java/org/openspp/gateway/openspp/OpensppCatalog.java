@@ -1,6 +1,8 @@
 package org.openspp.gateway.openspp;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.openspp.gateway.db.PgPools;
 
 /**
  * What the {@code openspp} kind needs of an OpenSPP database, checked with catalog reads only (SOURCE.md §1, §3):
@@ -50,6 +53,11 @@ public final class OpensppCatalog {
       """;
 
   private OpensppCatalog() {
+  }
+
+  /** One read-only connection for the catalog reads, bounded at 10 s (connect, wait and statement). */
+  public static Pool inspectionPool(Vertx vertx, String url, String name) {
+    return PgPools.create(vertx, url, 1, 8, 10_000, 10_000, name, Map.of("default_transaction_read_only", "on"));
   }
 
   /**
