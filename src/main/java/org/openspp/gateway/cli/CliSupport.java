@@ -56,11 +56,9 @@ final class CliSupport {
    */
   static int migrateAll(Vertx vertx, GatewayConfig config) {
     Set<String> urls = new LinkedHashSet<>();
-    if (config.kind() == RegistryKind.GATEWAY) {
-      urls.add(config.db().url());
-    }
     urls.add(config.auditUrl());
     if (config.kind() == RegistryKind.GATEWAY) {
+      urls.add(config.db().url());
       for (ResourceType type : ResourceType.values()) {
         urls.add(config.registryUrl(type));
       }

@@ -42,19 +42,19 @@ public final class OpensppCheckCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     Pool pool = OpensppCatalog.inspectionPool(vertx, config.db().url(), "openspp-check");
     try {
-      List<String> missing;
+      OpensppCatalog.Inspection found;
       try {
-        missing = OpensppCatalog.missing(pool).await();
+        found = OpensppCatalog.inspect(pool).await();
       } catch (RuntimeException unreachable) {
         err.println("openspp-check: cannot read the database: " + unreachable.getMessage());
         return 1;
       }
-      if (!missing.isEmpty()) {
+      if (!found.missingColumns().isEmpty()) {
         err.println("openspp-check: not an OpenSPP 2 database the gateway can serve: missing "
-            + OpensppCatalog.describe(missing));
+            + OpensppCatalog.describe(found.missingColumns()));
         return 2;
       }
-      List<OpensppCatalog.Index> indexes = OpensppCatalog.missingIndexes(pool).await();
+      List<OpensppCatalog.Index> indexes = found.missingIndexes();
       if (indexes.isEmpty()) {
         out.println("openspp-check: every table, column and recommended index is present ("
             + OpensppCatalog.INDEXES.size() + " indexes)");

@@ -2,7 +2,6 @@ package org.openspp.gateway.cli;
 
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
-import java.util.List;
 import org.openspp.gateway.config.ConfigException;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.openspp.OpensppCatalog;
@@ -28,9 +27,9 @@ final class OpensppStartup {
   static GatewayConfig prepare(Vertx vertx, GatewayConfig config) {
     Pool pool = OpensppCatalog.inspectionPool(vertx, config.db().url(), "openspp-startup");
     try {
-      List<String> missing;
+      OpensppCatalog.Inspection found;
       try {
-        missing = OpensppCatalog.missing(pool).await();
+        found = OpensppCatalog.inspect(pool).await();
       } catch (RuntimeException unreachable) {
         if (config.auth().jwtSecret() == null && config.auth().jwks() == null) {
           throw new IllegalStateException("the OpenSPP database is unreachable (" + unreachable.getMessage()
@@ -40,11 +39,11 @@ final class OpensppStartup {
             + "Retry-After until it answers", unreachable.getMessage());
         return config;
       }
-      if (!missing.isEmpty()) {
+      if (!found.missingColumns().isEmpty()) {
         throw new ConfigException("db.url: not an OpenSPP 2 database the gateway can serve (registry.kind openspp): "
-            + "missing " + OpensppCatalog.describe(missing));
+            + "missing " + OpensppCatalog.describe(found.missingColumns()));
       }
-      for (OpensppCatalog.Index index : OpensppCatalog.missingIndexes(pool).await()) {
+      for (OpensppCatalog.Index index : found.missingIndexes()) {
         log.warn("OpenSPP index advice: no index on {}({}) for {}; ask the database administrator to run: {}",
             index.table(), index.column(), index.why(), index.createStatement());
       }

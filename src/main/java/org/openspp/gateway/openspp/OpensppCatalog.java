@@ -81,6 +81,20 @@ public final class OpensppCatalog {
   }
 
   /**
+   * What an inspection found missing: tables and columns ({@link #missing}), and, only when none is missing,
+   * recommended indexes ({@link #missingIndexes}).
+   */
+  public record Inspection(List<String> missingColumns, List<Index> missingIndexes) {
+  }
+
+  /** Both checks, the index check only on a database the gateway can serve. Fails when it cannot be read. */
+  public static Future<Inspection> inspect(SqlClient db) {
+    return missing(db).compose(columns -> columns.isEmpty()
+        ? missingIndexes(db).map(indexes -> new Inspection(columns, indexes))
+        : Future.succeededFuture(new Inspection(columns, List.of())));
+  }
+
+  /**
    * What the database lacks of {@link #READS}: {@code table X} for a missing table, {@code column X.Y} for a
    * missing column; empty when it is an OpenSPP database the gateway can serve.
    */

@@ -41,7 +41,8 @@ public final class OpensppQueries {
   /** Naive UTC "now", as Odoo stores datetimes. */
   private static final String NOW_UTC = "(now() AT TIME ZONE 'UTC')";
 
-  private static final String LIVE = "status IS DISTINCT FROM 'invalid'";
+  /** A live identifier row {@code %s}: NULL and {@code valid} are live, {@code invalid} is soft-removed. */
+  private static final String LIVE = "%1$s.status IS DISTINCT FROM 'invalid'";
 
   private static final String HEAD = """
       WITH keys AS (
@@ -50,7 +51,7 @@ public final class OpensppQueries {
         SELECT DISTINCT k.system, k.value, i.partner_id
           FROM keys k
           JOIN spp_vocabulary_code t ON t.uri = k.system
-          JOIN spp_registry_id i ON i.value = k.value AND i.id_type_id = t.id AND i.%1$s
+          JOIN spp_registry_id i ON i.value = k.value AND i.id_type_id = t.id AND %1$s
       )
       SELECT h.system AS key_system, h.value AS key_value,
              p.id, p.active IS TRUE AS active, p.family_name, p.given_name, p.addl_name AS middle_name, p.name,
@@ -66,13 +67,15 @@ public final class OpensppQueries {
              (EXTRACT(EPOCH FROM p.write_date) * 1000000)::int8::text AS version_id,
              p.write_date AT TIME ZONE 'UTC' AS last_updated,
              ids.id_systems, ids.id_values,
-      """.formatted(LIVE);
+      """.formatted(LIVE.formatted("i"));
 
-  /** The newest live identifier of partner {@code %s} (a reference's target). */
-  private static final String PRIMARY_ID = """
-      SELECT c.uri, y.value FROM spp_registry_id y JOIN spp_vocabulary_code c ON c.id = y.id_type_id
-       WHERE y.partner_id = %s AND y.status IS DISTINCT FROM 'invalid' AND y.value <> '' AND c.uri <> ''
-       ORDER BY y.id DESC LIMIT 1""";
+  /** The newest live identifier of the partner whose id is {@code partner} (a reference's target). */
+  private static String primaryId(String partner) {
+    return """
+        SELECT c.uri, y.value FROM spp_registry_id y JOIN spp_vocabulary_code c ON c.id = y.id_type_id
+         WHERE y.partner_id = %s AND %s AND y.value <> '' AND c.uri <> ''
+         ORDER BY y.id DESC LIMIT 1""".formatted(partner, LIVE.formatted("y"));
+  }
 
   /** The role of membership {@code m}: its first active membership type. */
   private static final String ROLE = """
@@ -93,7 +96,7 @@ public final class OpensppQueries {
                 LEFT JOIN LATERAL (%s) gi ON true
                 LEFT JOIN LATERAL (%s) rl ON true
                WHERE m.individual = p.id AND %s) AS links,
-      """.formatted(PRIMARY_ID.formatted("g.id"), ROLE, COUNTING);
+      """.formatted(primaryId("g.id"), ROLE, COUNTING);
 
   /** A Group's counting memberships whose individual has a live identifier. */
   private static final String GROUP_LINKS = """
@@ -105,7 +108,7 @@ public final class OpensppQueries {
                 JOIN LATERAL (%s) ii ON true
                 LEFT JOIN LATERAL (%s) rl ON true
                WHERE m."group" = p.id AND %s) AS links,
-      """.formatted(PRIMARY_ID.formatted("ind.id"), ROLE, COUNTING);
+      """.formatted(primaryId("ind.id"), ROLE, COUNTING);
 
   /**
    * The calling client's candidate consents; {@code %s} selects the consent rows (with a {@code household}
@@ -171,9 +174,8 @@ public final class OpensppQueries {
         CROSS JOIN LATERAL (SELECT COALESCE(array_agg(c.uri ORDER BY x.id DESC), '{}') AS id_systems,
                                    COALESCE(array_agg(x.value ORDER BY x.id DESC), '{}') AS id_values
                               FROM spp_registry_id x JOIN spp_vocabulary_code c ON c.id = x.id_type_id
-                             WHERE x.partner_id = p.id AND x.status IS DISTINCT FROM 'invalid' AND x.value <> ''
-                               AND c.uri <> '') ids
-      """;
+                             WHERE x.partner_id = p.id AND %s AND x.value <> '' AND c.uri <> '') ids
+      """.formatted(LIVE.formatted("x"));
 
   /** Clients that are not consent-filtered read no consents. */
   private static final String NO_CONSENTS = "             NULL::json AS consents\n";

@@ -434,15 +434,14 @@ public final class FakeOpenspp {
     });
   }
 
-  private record RegistrantPage(RowSet<Row> registrants, RowSet<Row> identifiers, long lastId, boolean full)
-      implements Page {
+  /**
+   * A keyset page of parent rows (registrants, consents) with the child rows of its id range (identifiers, scope
+   * rows).
+   */
+  private record ParentPage(RowSet<Row> parents, RowSet<Row> children, long lastId, boolean full) implements Page {
   }
 
   private record MembershipPage(RowSet<Row> rows, long lastGroup, int lastPosition, boolean full)
-      implements Page {
-  }
-
-  private record ConsentPage(RowSet<Row> consents, RowSet<Row> scopes, long lastId, boolean full)
       implements Page {
   }
 
@@ -731,11 +730,16 @@ public final class FakeOpenspp {
 
     // ---------------------------------------------------------------- registrants and identifiers
 
-    private Future<RegistrantPage> readRegistrants(RegistrantPage previous) {
+    private Future<ParentPage> readRegistrants(ParentPage previous) {
+      return readParents(REGISTRANT_PAGE, IDENTIFIERS_OF_PAGE, previous);
+    }
+
+    /** The page of {@code pageSql} after {@code previous}, with {@code childrenSql}'s rows for its id range. */
+    private Future<ParentPage> readParents(String pageSql, String childrenSql, ParentPage previous) {
       long after = previous == null ? 0 : previous.lastId();
-      return read.preparedQuery(REGISTRANT_PAGE).execute(Tuple.of(after, PAGE)).compose(rows -> {
+      return read.preparedQuery(pageSql).execute(Tuple.of(after, PAGE)).compose(rows -> {
         if (rows.size() == 0) {
-          return Future.succeededFuture(new RegistrantPage(rows, null, after, false));
+          return Future.succeededFuture(new ParentPage(rows, null, after, false));
         }
         long first = rows.iterator().next().getLong("id");
         long last = first;
@@ -743,13 +747,13 @@ public final class FakeOpenspp {
           last = row.getLong("id");
         }
         long lastId = last;
-        return read.preparedQuery(IDENTIFIERS_OF_PAGE).execute(Tuple.of(first, last))
-            .map(ids -> new RegistrantPage(rows, ids, lastId, rows.size() == PAGE));
+        return read.preparedQuery(childrenSql).execute(Tuple.of(first, last))
+            .map(children -> new ParentPage(rows, children, lastId, rows.size() == PAGE));
       });
     }
 
-    private Future<Void> writeRegistrants(RegistrantPage page) {
-      int size = page.registrants().size();
+    private Future<Void> writeRegistrants(ParentPage page) {
+      int size = page.parents().size();
       if (size == 0) {
         return Future.succeededFuture();
       }
@@ -776,7 +780,7 @@ public final class FakeOpenspp {
       LocalDateTime[] written = new LocalDateTime[size];
       Map<Long, String> refs = new HashMap<>();
       int i = 0;
-      for (Row row : page.registrants()) {
+      for (Row row : page.parents()) {
         long id = row.getLong("id");
         refs.put(id, row.getString("ref"));
         ids[i] = Math.toIntExact(id);
@@ -822,7 +826,7 @@ public final class FakeOpenspp {
 
       Tuple identifierRows;
       try {
-        identifierRows = identifierRows(page.identifiers(), refs);
+        identifierRows = identifierRows(page.children(), refs);
       } catch (IllegalStateException e) {
         return Future.failedFuture(e);
       }
@@ -1056,25 +1060,12 @@ public final class FakeOpenspp {
 
     // ---------------------------------------------------------------- consents
 
-    private Future<ConsentPage> readConsents(ConsentPage previous) {
-      long after = previous == null ? 0 : previous.lastId();
-      return read.preparedQuery(CONSENT_PAGE).execute(Tuple.of(after, PAGE)).compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.succeededFuture(new ConsentPage(rows, null, after, false));
-        }
-        long first = rows.iterator().next().getLong("id");
-        long last = first;
-        for (Row row : rows) {
-          last = row.getLong("id");
-        }
-        long lastId = last;
-        return read.preparedQuery(SCOPES_OF_PAGE).execute(Tuple.of(first, last))
-            .map(scopes -> new ConsentPage(rows, scopes, lastId, rows.size() == PAGE));
-      });
+    private Future<ParentPage> readConsents(ParentPage previous) {
+      return readParents(CONSENT_PAGE, SCOPES_OF_PAGE, previous);
     }
 
-    private Future<Void> writeConsents(ConsentPage page) {
-      int size = page.consents().size();
+    private Future<Void> writeConsents(ParentPage page) {
+      int size = page.parents().size();
       if (size == 0) {
         return Future.succeededFuture();
       }
@@ -1092,7 +1083,7 @@ public final class FakeOpenspp {
       List<Integer> typeConsents = new ArrayList<>();
       List<Integer> typeIds = new ArrayList<>();
       int i = 0;
-      for (Row row : page.consents()) {
+      for (Row row : page.parents()) {
         int id = Math.toIntExact(row.getLong("id"));
         int subject = Math.toIntExact(row.getLong("subject_id"));
         boolean group = row.getBoolean("subject_is_group");
@@ -1123,7 +1114,7 @@ public final class FakeOpenspp {
         i++;
       }
       consents += size;
-      Tuple scopeRows = scopeRows(page.scopes());
+      Tuple scopeRows = scopeRows(page.children());
       Future<?> chain = write.preparedQuery(INSERT_CONSENTS).execute(Tuple.tuple().addArrayOfInteger(ids)
           .addArrayOfString(externalIds).addArrayOfInteger(signatories).addArrayOfInteger(groupIds)
           .addArrayOfString(modes).addArrayOfString(statuses).addArrayOfLocalDate(effective)
