@@ -126,7 +126,9 @@ public final class MainVerticle extends VerticleBase {
     Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters));
     long resolveTimeout = config.export().busTimeoutMs();
     long auditTimeout = config.audit().timeoutMs();
-    Future<String> aggregators = vertx.deployVerticle(() -> new AggregatorVerticle(resolveTimeout, auditTimeout),
+    int maxResponseBytes = config.export().maxResponseBytes();
+    Future<String> aggregators = vertx.deployVerticle(
+        () -> new AggregatorVerticle(resolveTimeout, auditTimeout, maxResponseBytes),
         new DeploymentOptions().setInstances(edgeInstances));
 
     TokenVerifier verifier = TokenVerifier.create(vertx, config.auth(), meters);

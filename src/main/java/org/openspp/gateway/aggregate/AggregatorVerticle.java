@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * request's distinct valid keys to the resolver of its type once, then assembles the response with
  * {@link ExportAssembler}, then sends the audit record to the audit writer and replies only once it is
  * committed. A resolver failure fails the export message with the same {@link Failure} code (a registry outage
- * is never turned into a partial 200); an audit failure fails it with {@link Failure#AUDIT_UNAVAILABLE} and
- * nothing is exported. No SQL here.
+ * is never turned into a partial 200); a response over {@code export.maxResponseBytes} fails it with
+ * {@link Failure#RESPONSE_TOO_LARGE} (message: the limit in bytes) before anything is audited as exported; an
+ * audit failure fails it with {@link Failure#AUDIT_UNAVAILABLE} and nothing is exported. No SQL here.
  */
 public final class AggregatorVerticle extends VerticleBase {
 
@@ -31,14 +32,18 @@ public final class AggregatorVerticle extends VerticleBase {
 
   private final long resolveTimeoutMs;
   private final long auditTimeoutMs;
+  private final int maxResponseBytes;
 
   /**
    * @param resolveTimeoutMs the event-bus send timeout towards the resolvers
    * @param auditTimeoutMs   how long to wait for the audit commit
+   * @param maxResponseBytes the largest response body; a larger one fails the export with
+   *                         {@link Failure#RESPONSE_TOO_LARGE}
    */
-  public AggregatorVerticle(long resolveTimeoutMs, long auditTimeoutMs) {
+  public AggregatorVerticle(long resolveTimeoutMs, long auditTimeoutMs, int maxResponseBytes) {
     this.resolveTimeoutMs = resolveTimeoutMs;
     this.auditTimeoutMs = auditTimeoutMs;
+    this.maxResponseBytes = maxResponseBytes;
   }
 
   @Override
@@ -49,7 +54,7 @@ public final class AggregatorVerticle extends VerticleBase {
   private void onExport(Message<ExportRequest> msg) {
     ExportRequest req = msg.body();
     resolve(req)
-        .map(result -> ExportAssembler.assemble(req, result))
+        .map(result -> ExportAssembler.assemble(req, result, maxResponseBytes))
         .compose(assembly -> audit(req, assembly).map(v -> assembly.result()))
         .onSuccess(msg::reply)
         .onFailure(err -> {
@@ -59,6 +64,9 @@ public final class AggregatorVerticle extends VerticleBase {
             msg.fail(Failure.REGISTRY_TIMEOUT.code(), "resolver did not answer in time");
           } else if (err instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS) {
             msg.fail(Failure.REGISTRY_UNAVAILABLE.code(), "no resolver for " + req.type().wireName());
+          } else if (err instanceof ExportAssembler.ResponseTooLarge) {
+            // refused before its audit: the HTTP edge audits the refusal (413) with the identifiers named
+            msg.fail(Failure.RESPONSE_TOO_LARGE.code(), Integer.toString(maxResponseBytes));
           } else {
             log.error("request {}: export assembly failed", req.requestId(), err);
             msg.fail(Failure.INTERNAL.code(), "export assembly failed");

@@ -1,5 +1,6 @@
 package org.openspp.gateway.aggregate;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -72,8 +73,25 @@ public final class ExportAssembler {
     return new ArrayList<>(keys.values());
   }
 
-  /** Builds the response for {@code req} from the resolver's {@code result}. */
+  /** The response would exceed its bound; nothing of it may leave. Carries no content. */
+  public static final class ResponseTooLarge extends RuntimeException {
+    ResponseTooLarge(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Builds the response for {@code req} from the resolver's {@code result}, without a size bound. */
   public static Assembly assemble(ExportRequest req, ResolveResult result) {
+    return assemble(req, result, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Builds the response for {@code req} from the resolver's {@code result}.
+   *
+   * @param maxResponseBytes the largest body allowed
+   * @throws ResponseTooLarge when the body would be larger; it is never built whole
+   */
+  public static Assembly assemble(ExportRequest req, ResolveResult result, int maxResponseBytes) {
     Map<Key, Map<Long, RegistrantRecord>> holders = new HashMap<>();
     for (ResolveResult.Match m : result.matches()) {
       holders.computeIfAbsent(new Key(m.system(), m.value()), k -> new LinkedHashMap<>())
@@ -115,8 +133,13 @@ public final class ExportAssembler {
     AuditRecord audit = new AuditRecord(UUID.randomUUID(), req.requestId(), client.clientId(), client.legalBasis(),
         req.type().wireName(), total, successful, total - successful, req.receivedAt(), req.remoteAddress(),
         req.userAgent(), auditItems);
-    return new Assembly(new ExportResult(total, successful, total - successful, accessDenied, notFound,
-        JsonTreeWriter.toBuffer(body, 256 + 1024 * total)), audit);
+    Buffer bytes;
+    try {
+      bytes = JsonTreeWriter.toBuffer(body, 256 + 1024 * total, maxResponseBytes);
+    } catch (JsonTreeWriter.TooLarge e) {
+      throw new ResponseTooLarge(e.getMessage());
+    }
+    return new Assembly(new ExportResult(total, successful, total - successful, accessDenied, notFound, bytes), audit);
   }
 
   /** Per-request state: parsed options and each record rendered at most once. */
@@ -144,9 +167,11 @@ public final class ExportAssembler {
     if (found.size() > 1) {
       boolean mayReadAll = !filtered || ConsentRules.mayReadAll(req.client(), req.type(),
           found.values().stream().map(RegistrantRecord::consents).toList(), req.today());
+      // every holder is named in the audit trail, so that "who accessed this person" finds the attempt
+      List<Long> holderIds = List.copyOf(found.keySet());
       return mayReadAll
-          ? failure(position, id, ERROR, AMBIGUOUS_TEXT, null)
-          : failure(position, id, ACCESS_DENIED, ACCESS_DENIED_TEXT, null);
+          ? failure(position, id, ERROR, AMBIGUOUS_TEXT, null, holderIds)
+          : failure(position, id, ACCESS_DENIED, ACCESS_DENIED_TEXT, null, holderIds);
     }
     RegistrantRecord record = found.values().iterator().next();
     Optional<Rendered> rendered;
@@ -190,10 +215,16 @@ public final class ExportAssembler {
   }
 
   private static Outcome failure(int position, ParsedIdentifier id, String status, String error, Long registrantId) {
+    return failure(position, id, status, error, registrantId, null);
+  }
+
+  private static Outcome failure(int position, ParsedIdentifier id, String status, String error, Long registrantId,
+      List<Long> holderIds) {
     JsonObject item = new JsonObject(new LinkedHashMap<>(4))
         .put("identifier", id.raw())
         .put("status", status)
         .put("error", error);
-    return new Outcome(item, new AuditRecord.Item(position, id.raw(), status, registrantId, null, null, null));
+    return new Outcome(item,
+        new AuditRecord.Item(position, id.raw(), status, registrantId, null, null, null, null, holderIds));
   }
 }

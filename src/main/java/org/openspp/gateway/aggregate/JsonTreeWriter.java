@@ -29,8 +29,18 @@ final class JsonTreeWriter {
   }
 
   static Buffer toBuffer(JsonObject tree, int sizeHint) {
-    Buffer out = Buffer.buffer(sizeHint);
-    try (JsonGenerator gen = FACTORY.createGenerator(new BufferStream(out))) {
+    return toBuffer(tree, sizeHint, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Writes {@code tree}, giving up as soon as more than {@code maxBytes} are written (checked per chunk that
+   * Jackson flushes, a few KB), so that an oversized response is never held whole.
+   *
+   * @throws TooLarge when the output exceeds {@code maxBytes}
+   */
+  static Buffer toBuffer(JsonObject tree, int sizeHint, int maxBytes) {
+    Buffer out = Buffer.buffer(Math.min(sizeHint, maxBytes));
+    try (JsonGenerator gen = FACTORY.createGenerator(new BufferStream(out, maxBytes))) {
       writeObject(gen, tree.getMap());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a Buffer does not fail to grow
@@ -88,22 +98,39 @@ final class JsonTreeWriter {
     }
   }
 
+  /** The output passed its bound. Carries no content. */
+  static final class TooLarge extends RuntimeException {
+    TooLarge(int maxBytes) {
+      super("response over " + maxBytes + " bytes", null, false, false);
+    }
+  }
+
   /** Jackson buffers its output and hands it over in chunks. */
   private static final class BufferStream extends OutputStream {
     private final Buffer out;
+    private final int maxBytes;
 
-    BufferStream(Buffer out) {
+    BufferStream(Buffer out, int maxBytes) {
       this.out = out;
+      this.maxBytes = maxBytes;
     }
 
     @Override
     public void write(int b) {
+      check(1);
       out.appendByte((byte) b);
     }
 
     @Override
     public void write(byte[] b, int off, int len) {
+      check(len);
       out.appendBytes(b, off, len);
+    }
+
+    private void check(int more) {
+      if ((long) out.length() + more > maxBytes) {
+        throw new TooLarge(maxBytes);
+      }
     }
   }
 }

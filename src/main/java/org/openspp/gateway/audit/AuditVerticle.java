@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit writer. Consumes {@link AuditRecord}s on {@link Addresses#AUDIT} from every aggregator and commits
- * them by group commit: while fewer commits than pool connections are running a record is written at once;
+ * The audit writer. Consumes {@link AuditRecord}s on {@link Addresses#AUDIT} from every aggregator (answered
+ * exports) and every HTTP verticle (requests refused after the client was known) and commits them by group commit: while fewer commits than pool connections are running a record is written at once;
  * records that arrive while all connections commit wait and go together in the next commit (one statement,
  * one round trip, whatever the batch size). Each message is answered only after its rows are committed, or failed with
  * {@link Failure#AUDIT_UNAVAILABLE} so that nothing is exported unaudited. Owns its pool to the audit store.
@@ -62,7 +62,7 @@ public final class AuditVerticle extends VerticleBase {
         .publishPercentileHistogram().register(meters);
     failures = Counter.builder("gateway.audit.failures").description("Audit records that could not be committed")
         .register(meters);
-    batchSize = DistributionSummary.builder("gateway.audit.batch").description("Export requests per audit commit")
+    batchSize = DistributionSummary.builder("gateway.audit.batch").description("Audited requests per audit commit")
         .register(meters);
     return vertx.eventBus().<AuditRecord>localConsumer(Addresses.AUDIT, this::onRecord).completion();
   }
@@ -130,7 +130,7 @@ public final class AuditVerticle extends VerticleBase {
 
   private void fail(List<Message<AuditRecord>> batch, Throwable cause) {
     failures.increment(batch.size());
-    log.error("audit commit of {} export requests failed: {}", batch.size(), cause.toString());
+    log.error("audit commit of {} requests failed: {}", batch.size(), cause.toString());
     batch.forEach(m -> m.fail(Failure.AUDIT_UNAVAILABLE.code(), "audit store unavailable"));
   }
 
@@ -175,6 +175,8 @@ public final class AuditVerticle extends VerticleBase {
     java.time.OffsetDateTime[] times = new java.time.OffsetDateTime[n];
     String[] addresses = new String[n];
     String[] agents = new String[n];
+    Integer[] statuses = new Integer[n];
+    String[] reasons = new String[n];
     int items = 0;
     for (int i = 0; i < n; i++) {
       AuditRecord r = batch.get(i).body();
@@ -189,36 +191,42 @@ public final class AuditVerticle extends VerticleBase {
       times[i] = r.requestedAt().atOffset(ZoneOffset.UTC);
       addresses[i] = r.remoteAddress();
       agents[i] = text(r.userAgent());
+      statuses[i] = r.httpStatus();
+      reasons[i] = r.reason();
       items += r.items().size();
     }
     UUID[] itemRequest = new UUID[items];
     Integer[] positions = new Integer[items];
     String[] identifiers = new String[items];
-    String[] statuses = new String[items];
+    String[] itemStatuses = new String[items];
     Long[] registrants = new Long[items];
     Long[] consents = new Long[items];
     String[] purposes = new String[items];
     String[] fields = new String[items];
     String[] consentRefs = new String[items];
+    String[] holders = new String[items];
     int k = 0;
     for (Message<AuditRecord> m : batch) {
       for (AuditRecord.Item item : m.body().items()) {
         itemRequest[k] = m.body().id();
         positions[k] = item.position();
         identifiers[k] = text(item.identifier());
-        statuses[k] = item.status();
+        itemStatuses[k] = item.status();
         registrants[k] = item.registrantId();
         consents[k] = item.consentId();
         purposes[k] = item.purpose();
         fields[k] = item.fields() == null ? null : String.join(",", item.fields());
         consentRefs[k] = text(item.consentRef());
+        holders[k] = item.holderIds() == null ? null
+            : item.holderIds().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
         k++;
       }
     }
     Tuple params = Tuple.of(ids, requestIds, clients, bases, types, totals, successes, failed, times, addresses)
         .addValue(agents)
-        .addValue(itemRequest).addValue(positions).addValue(identifiers).addValue(statuses).addValue(registrants)
-        .addValue(consents).addValue(purposes).addValue(fields).addValue(consentRefs);
+        .addValue(itemRequest).addValue(positions).addValue(identifiers).addValue(itemStatuses).addValue(registrants)
+        .addValue(consents).addValue(purposes).addValue(fields).addValue(consentRefs)
+        .addValue(statuses).addValue(reasons).addValue(holders);
     return pool.preparedQuery(AuditQueries.INSERT_BATCH).execute(params).mapEmpty();
   }
 }

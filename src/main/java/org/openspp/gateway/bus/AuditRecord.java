@@ -5,11 +5,19 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The audit trail of one export (spec §10): who asked for what, when, and what each item disclosed. Never
- * holds resource payloads. Sent to {@link Addresses#AUDIT}; the reply arrives once the rows are committed.
+ * The audit trail of one request by a verified client (spec §10): who asked for what, when, from where, what the
+ * answer was, and what each item disclosed. Never holds resource payloads. Sent to {@link Addresses#AUDIT}; the
+ * reply arrives once the rows are committed. Exports that were answered come from the aggregator (status 200);
+ * requests the gateway refused after it knew the client (403, 413, 415, 422, 429, 503, ...) come from the HTTP
+ * edge, with the identifiers they named as {@value #REFUSED} items when the body could be read.
  *
- * @param id        the gateway-generated key of the request row
- * @param requestId the request id (from the client's {@code X-Request-Id} or generated; may repeat)
+ * @param id           the gateway-generated key of the request row
+ * @param requestId    the request id (from the client's {@code X-Request-Id} or generated; may repeat)
+ * @param resourceType {@code Individual} or {@code Group}, or {@code null} when the request was refused before
+ *                     its body named a valid type
+ * @param httpStatus   the HTTP status the client was answered
+ * @param reason       the problem category of a refused request ({@code rate-limited}, {@code authorization},
+ *                     ...), {@code null} for a 200
  */
 public record AuditRecord(
     UUID id,
@@ -23,19 +31,33 @@ public record AuditRecord(
     Instant requestedAt,
     String remoteAddress,
     String userAgent,
-    List<Item> items) {
+    List<Item> items,
+    int httpStatus,
+    String reason) {
+
+  /** Item status of an identifier named by a refused request: it was never resolved. */
+  public static final String REFUSED = "refused";
 
   public AuditRecord {
     items = List.copyOf(items);
   }
 
+  /** An answered export (HTTP 200). */
+  public AuditRecord(UUID id, String requestId, String clientId, String legalBasis, String resourceType, int total,
+      int successful, int failed, Instant requestedAt, String remoteAddress, String userAgent, List<Item> items) {
+    this(id, requestId, clientId, legalBasis, resourceType, total, successful, failed, requestedAt, remoteAddress,
+        userAgent, items, 200, null);
+  }
+
   /**
-   * One item of the response.
+   * One item of the response, or one identifier a refused request named.
    *
    * @param registrantId the one registrant the identifier resolved to, or {@code null}
    * @param consentId    the consent that allowed a {@code success}, or {@code null}
    * @param fields       top-level fields returned ({@code success} only), else {@code null}
    * @param consentRef   that consent's external reference (OpenSPP {@code external_id}), or {@code null}
+   * @param holderIds    every registrant an ambiguous identifier matched (then {@code registrantId} is
+   *                     {@code null}), else {@code null}
    */
   public record Item(
       int position,
@@ -45,16 +67,29 @@ public record AuditRecord(
       Long consentId,
       String purpose,
       List<String> fields,
-      String consentRef) {
+      String consentRef,
+      List<Long> holderIds) {
 
     public Item {
       fields = fields == null ? null : List.copyOf(fields);
+      holderIds = holderIds == null ? null : List.copyOf(holderIds);
+    }
+
+    /** An item that matched at most one registrant. */
+    public Item(int position, String identifier, String status, Long registrantId, Long consentId, String purpose,
+        List<String> fields, String consentRef) {
+      this(position, identifier, status, registrantId, consentId, purpose, fields, consentRef, null);
     }
 
     /** An item without a consent reference. */
     public Item(int position, String identifier, String status, Long registrantId, Long consentId, String purpose,
         List<String> fields) {
-      this(position, identifier, status, registrantId, consentId, purpose, fields, null);
+      this(position, identifier, status, registrantId, consentId, purpose, fields, null, null);
+    }
+
+    /** An identifier a refused request named. */
+    public static Item refused(int position, String identifier) {
+      return new Item(position, identifier, REFUSED, null, null, null, null, null, null);
     }
   }
 }

@@ -13,6 +13,8 @@ public enum Failure {
   REGISTRY_TIMEOUT(504),
   /** The audit store could not commit the request's audit records: nothing may be exported. */
   AUDIT_UNAVAILABLE(533),
+  /** The assembled response would exceed {@code export.maxResponseBytes}: nothing is exported. */
+  RESPONSE_TOO_LARGE(413),
   /** Anything unexpected. */
   INTERNAL(500);
 

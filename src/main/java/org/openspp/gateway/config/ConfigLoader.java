@@ -93,7 +93,8 @@ public final class ConfigLoader {
             .put("tokenScopes", false)
             .put("clientCacheMs", 10000))
         .put("export", new JsonObject().put("maxIdentifiers", 100).put("maxIdentifierLength", 512)
-            .put("busTimeoutMs", 6000).put("denyDelayMinMs", 50).put("denyDelayMaxMs", 70))
+            .put("busTimeoutMs", 6000).put("denyDelayMinMs", 50).put("denyDelayMaxMs", 70)
+            .put("maxResponseBytes", GatewayConfig.Export.DEFAULT_MAX_RESPONSE_BYTES))
         .put("audit", new JsonObject().put("url", null).put("poolSize", 4).put("maxBatchRequests", 256)
             .put("statementTimeoutMs", 1500).put("timeoutMs", 2000))
         .put("log", new JsonObject().put("format", "auto"))
@@ -309,7 +310,8 @@ public final class ConfigLoader {
         integer(export, "export.maxIdentifierLength", "maxIdentifierLength", 3, 65_536),
         integer(export, "export.busTimeoutMs", "busTimeoutMs", 10, 600_000),
         integer(export, "export.denyDelayMinMs", "denyDelayMinMs", 0, 10_000),
-        integer(export, "export.denyDelayMaxMs", "denyDelayMaxMs", 0, 10_000));
+        integer(export, "export.denyDelayMaxMs", "denyDelayMaxMs", 0, 10_000),
+        integer(export, "export.maxResponseBytes", "maxResponseBytes", 64 * 1024, 256 * 1024 * 1024));
     if (exportCfg.denyDelayMaxMs() < exportCfg.denyDelayMinMs()) {
       throw new ConfigException("export.denyDelayMaxMs: must not be below export.denyDelayMinMs");
     }

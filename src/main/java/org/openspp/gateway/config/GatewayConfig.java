@@ -175,9 +175,20 @@ public record GatewayConfig(
    * @param busTimeoutMs    event-bus send timeout towards the resolvers, below the HTTP deadline
    * @param denyDelayMinMs  lower bound of the random delay of a response holding {@code access_denied} items
    * @param denyDelayMaxMs  upper bound of that delay
+   * @param maxResponseBytes largest export response body; a larger one is refused (413 {@code response-too-large})
    */
   public record Export(int maxIdentifiers, int maxIdentifierLength, long busTimeoutMs, long denyDelayMinMs,
-      long denyDelayMaxMs) {
+      long denyDelayMaxMs, int maxResponseBytes) {
+
+    /** The default response bound: 4 MiB, about thirty times 100 ordinary records. */
+    public static final int DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+    /** Limits with the default response bound. */
+    public Export(int maxIdentifiers, int maxIdentifierLength, long busTimeoutMs, long denyDelayMinMs,
+        long denyDelayMaxMs) {
+      this(maxIdentifiers, maxIdentifierLength, busTimeoutMs, denyDelayMinMs, denyDelayMaxMs,
+          DEFAULT_MAX_RESPONSE_BYTES);
+    }
   }
 
   /**

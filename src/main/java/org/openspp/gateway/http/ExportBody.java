@@ -81,6 +81,44 @@ public record ExportBody(ResourceType type, List<String> identifiers, String ele
   }
 
   /**
+   * What a body names, read leniently for the audit of a refused request: its {@code type} when it is one of the
+   * two kinds, and its {@code identifiers} array's string entries, at most {@code max}. A body that is not a
+   * JSON object, not UTF-8 or otherwise unreadable names nothing. Never throws.
+   */
+  static Named named(Buffer body, int max) {
+    if (body == null || body.length() == 0 || !validUtf8(body.getBytes())) {
+      return Named.NOTHING;
+    }
+    try {
+      io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(body);
+      ResourceType type = json.getValue("type") instanceof String t ? ResourceType.fromWireName(t) : null;
+      List<String> ids = new ArrayList<>();
+      if (json.getValue("identifiers") instanceof io.vertx.core.json.JsonArray array) {
+        for (Object v : array) {
+          if (ids.size() >= max) {
+            break;
+          }
+          if (v instanceof String id) {
+            ids.add(id);
+          }
+        }
+      }
+      return new Named(type, ids);
+    } catch (RuntimeException e) {
+      return Named.NOTHING;
+    }
+  }
+
+  /** The type (or {@code null}) and identifiers a body named. */
+  record Named(ResourceType type, List<String> identifiers) {
+    static final Named NOTHING = new Named(null, List.of());
+
+    Named {
+      identifiers = List.copyOf(identifiers);
+    }
+  }
+
+  /**
    * Strict UTF-8 (RFC 3629): the JDK decoder refuses over-long forms, encoded surrogates and code points
    * beyond U+10FFFF, which a lenient JSON decoder would turn into other characters ({@code C0 AF} into
    * {@code /}) or into text PostgreSQL cannot store.

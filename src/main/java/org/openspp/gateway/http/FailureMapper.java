@@ -7,7 +7,8 @@ import org.openspp.gateway.bus.Failure;
 
 /**
  * The one place where failures become HTTP problems (spec §2): authentication 401, registry unavailable 503
- * (with {@code Retry-After}), registry or bus timeout 504, missing consumer 503, anything else 500.
+ * (with {@code Retry-After}), registry or bus timeout 504, missing consumer 503, a response over its bound 413,
+ * anything else 500.
  */
 public final class FailureMapper {
 
@@ -37,6 +38,7 @@ public final class FailureMapper {
         case REGISTRY_UNAVAILABLE -> unavailable(retryAfter(re.getMessage()));
         case REGISTRY_TIMEOUT -> timeout();
         case AUDIT_UNAVAILABLE -> auditUnavailable();
+        case RESPONSE_TOO_LARGE -> responseTooLarge(re.getMessage());
         default -> serverError();
       };
     }
@@ -71,6 +73,17 @@ public final class FailureMapper {
     return ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
             "The audit store is temporarily unavailable, so nothing was exported. Retry later.")
         .withHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+  }
+
+  /**
+   * 413 {@code response-too-large}: the answer would exceed {@code export.maxResponseBytes} (the failure message
+   * carries the limit); nothing was exported.
+   */
+  static ApiProblem responseTooLarge(String limit) {
+    String bound = limit != null && limit.matches("[0-9]{1,10}") ? "the limit of " + limit + " bytes" : "its limit";
+    return ApiProblem.of(413, "response-too-large", "Response Too Large",
+        "The response would exceed " + bound + ", so nothing was exported. Request fewer identifiers, "
+            + "or fewer fields with _elements.");
   }
 
   static ApiProblem timeout() {

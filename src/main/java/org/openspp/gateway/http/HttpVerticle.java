@@ -65,6 +65,14 @@ public final class HttpVerticle extends VerticleBase {
   private static final String REQUEST_ID = "requestId";
   private static final String CLIENT_ID = "clientId";
   private static final String TYPE = "type";
+  /** The verified client of the request ({@link ClientRecord}), once known. */
+  private static final String CLIENT = "client";
+  /** The client id of a token whose signature verified, even when the client turns out unknown or inactive. */
+  private static final String TOKEN_CLIENT = "tokenClient";
+  /** The request body as read ({@link Buffer}). */
+  private static final String RAW_BODY = "rawBody";
+  /** When the request arrived ({@link Instant}), for the audit. */
+  private static final String RECEIVED_AT = "receivedAt";
   public static final String OPENAPI_PATH = "/api/v2/spp/openapi.json";
   static final String OPENAPI_RESOURCE = "openapi/openapi.json";
 
@@ -75,6 +83,8 @@ public final class HttpVerticle extends VerticleBase {
   private final RateLimiter rateLimiter;
   private final GatewayMeters meters;
   private final TokenVerifier verifier;
+  private final SecurityEvents security;
+  private RefusalAudit refusals;
   private Buffer openApi;
   private ClientCache clients;
   private HttpServer server;
@@ -90,17 +100,19 @@ public final class HttpVerticle extends VerticleBase {
     this.rateLimiter = rateLimiter;
     this.meters = meters;
     this.verifier = verifier;
+    this.security = new SecurityEvents(meters);
   }
 
   @Override
   public Future<?> start() {
     clients = new ClientCache(config.auth().clientCacheMs(), this::lookupClient);
+    refusals = new RefusalAudit(vertx, config.audit().timeoutMs());
 
     Router router = Router.router(vertx);
     router.route().handler(this::stamp);
     router.route(EXPORT_PATH).handler(this::handleExport);
     router.route(EXPORT_PATH_ENCODED).handler(this::handleExport);
-    TokenEndpoint.mount(vertx, router, config);
+    TokenEndpoint.mount(vertx, router, config, meters);
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
     router.errorHandler(404, ctx -> sendProblem(ctx,
         ApiProblem.of(404, "not-found", "Not Found", "No resource at this path")));
@@ -143,6 +155,7 @@ public final class HttpVerticle extends VerticleBase {
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SANE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
+    ctx.put(RECEIVED_AT, Instant.now());
     ctx.response().putHeader("X-API-Version", API_VERSION).putHeader("X-Request-Id", id);
     ctx.next();
   }
@@ -154,24 +167,32 @@ public final class HttpVerticle extends VerticleBase {
     }
     long started = System.nanoTime();
     if (inFlight >= config.http().maxInFlight()) {
-      fail(ctx, ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
-          "The gateway is at capacity. Retry after 1 seconds.").withHeader("Retry-After", "1"), started);
+      // shed before authentication: overload costs no token check and no audit write (the access log has it)
+      ApiProblem busy = ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
+          "The gateway is at capacity. Retry after 1 seconds.").withHeader("Retry-After", "1");
+      fail(ctx, busy, busy, started);
       return;
     }
     inFlight++;
     ctx.addEndHandler(v -> inFlight--);
     String requestId = requestId(ctx);
     verifier.authenticate(ctx.request().getHeader("Authorization"))
-        .compose(token -> authorizeClient(token.clientId()).map(token::narrow))
+        .compose(token -> {
+          ctx.put(TOKEN_CLIENT, token.clientId());
+          return authorizeClient(token.clientId()).map(token::narrow);
+        })
         .compose(client -> {
+          ctx.put(CLIENT, client);
           ctx.put(CLIENT_ID, client.clientId());
           return limitRate(ctx, client);
         })
-        .compose(client -> readBody(ctx).map(body -> toExportRequest(ctx, requestId, client, body,
-            remoteAddress(ctx), userAgent(ctx))))
+        .compose(client -> readBody(ctx).map(body -> {
+          ctx.put(RAW_BODY, body);
+          return toExportRequest(ctx, requestId, client, body, remoteAddress(ctx), userAgent(ctx));
+        }))
         .compose(req -> export(req))
         .onSuccess(result -> respond(ctx, result, started))
-        .onFailure(err -> fail(ctx, err, started));
+        .onFailure(err -> refuse(ctx, err, started));
   }
 
   /** Spec §7: the client's token bucket; limited clients get the RateLimit headers on every response. */
@@ -234,11 +255,13 @@ public final class HttpVerticle extends VerticleBase {
         || (media.startsWith("application/") && media.endsWith("+json") && media.length() > "application/+json".length());
   }
 
-  private static String remoteAddress(RoutingContext ctx) {
+  /** The TCP peer's address, or {@code null}. */
+  static String remoteAddress(RoutingContext ctx) {
     return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
   }
 
-  private static String userAgent(RoutingContext ctx) {
+  /** The {@code User-Agent} header, at most 256 characters, or {@code null}. */
+  static String userAgent(RoutingContext ctx) {
     String ua = ctx.request().getHeader("User-Agent");
     return ua == null || ua.length() <= 256 ? ua : ua.substring(0, 256);
   }
@@ -295,25 +318,52 @@ public final class HttpVerticle extends VerticleBase {
     meters.items(type, "access_denied", result.accessDenied());
     meters.items(type, "error", result.errors());
     if (access.isInfoEnabled()) {
-      access.info("export {} {} {} {} {} {} {} {}", kv("request_id", requestId(ctx)), kv("client_id", ctx.get(CLIENT_ID)),
-          kv("type", type), kv("status", 200), kv("total", result.total()), kv("successful", result.successful()),
-          kv("failed", result.failed()), kv("duration_ms", (System.nanoTime() - started) / 1_000_000));
+      access.info("export {} {} {} {} {} {} {} {} {} {}", kv("request_id", requestId(ctx)),
+          kv("client_id", ctx.get(CLIENT_ID)), kv("type", type), kv("status", 200), kv("total", result.total()),
+          kv("successful", result.successful()), kv("failed", result.failed()),
+          kv("duration_ms", (System.nanoTime() - started) / 1_000_000), kv("remote_address", remoteAddress(ctx)),
+          kv("user_agent", userAgent(ctx)));
     }
   }
 
-  private void fail(RoutingContext ctx, Throwable err, long started) {
+  /**
+   * Answers a refused export. Failed authentication is a security event (no verified client to audit); a refusal
+   * once the token verified is audited first, with the identifiers the body named (for a 429 the body, not read
+   * yet, is read for that, within the usual limits), then answered.
+   */
+  private void refuse(RoutingContext ctx, Throwable err, long started) {
     ApiProblem problem = FailureMapper.toProblem(err);
+    ClientRecord client = ctx.get(CLIENT);
+    String tokenClient = ctx.get(TOKEN_CLIENT);
+    if (err instanceof AuthenticationException auth) {
+      security.authenticationFailed(ctx, SecurityEvents.EXPORT, SecurityEvents.Reason.of(auth), tokenClient);
+    }
+    Future<Void> audited = Future.succeededFuture();
+    if (tokenClient != null) {
+      Buffer read = ctx.get(RAW_BODY);
+      Future<Buffer> body = read != null || problem.status() != 429 || client == null
+          ? Future.succeededFuture(read)
+          : readBody(ctx).otherwise((Buffer) null);
+      audited = body.compose(raw -> refusals.record(new RefusalAudit.Refusal(requestId(ctx), tokenClient,
+          client == null ? null : client.legalBasis(), ExportBody.named(raw, config.export().maxIdentifiers()),
+          problem.status(), problem.category(), ctx.get(RECEIVED_AT), remoteAddress(ctx), userAgent(ctx))));
+    }
+    audited.onComplete(v -> fail(ctx, problem, err, started));
+  }
+
+  private void fail(RoutingContext ctx, ApiProblem problem, Throwable err, long started) {
     String type = ctx.get(TYPE);
     meters.request(type == null ? "unknown" : type, problem.status());
     sendProblem(ctx, problem);
     long ms = (System.nanoTime() - started) / 1_000_000;
     Object[] fields = {kv("request_id", requestId(ctx)), kv("client_id", ctx.get(CLIENT_ID)),
         kv("type", type), kv("status", problem.status()), kv("problem", problem.category()), kv("duration_ms", ms),
+        kv("remote_address", remoteAddress(ctx)), kv("user_agent", userAgent(ctx)),
         kv("cause", problem.status() >= 500 ? err.toString() : null)};
     if (problem.status() >= 500 && problem.status() != 503) {
-      access.warn("export {} {} {} {} {} {} {}", fields);
+      access.warn("export {} {} {} {} {} {} {} {} {}", fields);
     } else if (access.isInfoEnabled()) {
-      access.info("export {} {} {} {} {} {} {}", fields);
+      access.info("export {} {} {} {} {} {} {} {} {}", fields);
     }
   }
 

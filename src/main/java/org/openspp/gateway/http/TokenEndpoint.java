@@ -25,6 +25,7 @@ import org.openspp.gateway.auth.TokenMinter;
 import org.openspp.gateway.bus.Addresses;
 import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.metrics.GatewayMeters;
 import org.openspp.gateway.resolve.CredentialVerticle;
 import org.openspp.gateway.resolve.CredentialVerticle.Credentials;
 import org.slf4j.Logger;
@@ -55,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The IP limiter, the verification counter and the worker pool are shared by every HTTP verticle of one Vert.x
  * instance. The remote address is the TCP peer: behind a proxy or ingress all clients share its address, so the
- * limit is then per proxy. Secrets are never logged or echoed.
+ * limit is then per proxy. Secrets are never logged or echoed. Every refused credential check and every throttled
+ * attempt is a security event ({@link SecurityEvents}: a {@code spp.security} line with the remote address and
+ * user agent, and the {@code gateway.auth.failures} counter).
  */
 public final class TokenEndpoint {
 
@@ -92,10 +95,12 @@ public final class TokenEndpoint {
   private final TokenMinter minter;
   private final Shared shared;
   private final WorkerExecutor verifier;
+  private final SecurityEvents security;
 
-  private TokenEndpoint(Vertx vertx, GatewayConfig config) {
+  private TokenEndpoint(Vertx vertx, GatewayConfig config, GatewayMeters meters) {
     this.vertx = vertx;
     this.config = config;
+    this.security = new SecurityEvents(meters);
     this.shared = vertx.sharedData().<String, Shared>getLocalMap(SHARED_MAP).computeIfAbsent("state", k -> new Shared());
     GatewayConfig.Auth auth = config.auth();
     if (auth.jwtSecret() != null) {
@@ -110,8 +115,8 @@ public final class TokenEndpoint {
   }
 
   /** Adds the token route to the API router. */
-  public static void mount(Vertx vertx, Router router, GatewayConfig config) {
-    TokenEndpoint endpoint = new TokenEndpoint(vertx, config);
+  public static void mount(Vertx vertx, Router router, GatewayConfig config, GatewayMeters meters) {
+    TokenEndpoint endpoint = new TokenEndpoint(vertx, config, meters);
     router.route(PATH).handler(endpoint::handle);
   }
 
@@ -128,6 +133,7 @@ public final class TokenEndpoint {
       for (Map.Entry<String, String> h : decision.headers().entrySet()) {
         problem = problem.withHeader(h.getKey(), h.getValue());
       }
+      security.authenticationFailed(ctx, SecurityEvents.TOKEN, SecurityEvents.Reason.THROTTLED, null);
       fail(ctx, problem, started, null);
       return;
     }
@@ -213,7 +219,13 @@ public final class TokenEndpoint {
               .map(match -> match && usable && secret != null && client.active() ? client : null);
         })
         .andThen(ar -> shared.pendingVerifications.decrementAndGet())
-        .compose(client -> client != null ? Future.succeededFuture(client) : Future.failedFuture(invalidClient()));
+        .compose(client -> {
+          if (client != null) {
+            return Future.succeededFuture(client);
+          }
+          security.authenticationFailed(ctx, SecurityEvents.TOKEN, SecurityEvents.Reason.INVALID_CREDENTIALS, null);
+          return Future.failedFuture(invalidClient());
+        });
   }
 
   private Future<Credentials> lookup(RoutingContext ctx, String clientId) {
@@ -265,12 +277,13 @@ public final class TokenEndpoint {
   private static void logAccess(RoutingContext ctx, String clientId, int status, String problem, long started,
       String cause) {
     Object[] fields = {kv("request_id", HttpVerticle.requestId(ctx)), kv("client_id", clientId),
-        kv("status", status),
-        kv("problem", problem), kv("duration_ms", (System.nanoTime() - started) / 1_000_000), kv("cause", cause)};
+        kv("status", status), kv("problem", problem), kv("duration_ms", (System.nanoTime() - started) / 1_000_000),
+        kv("remote_address", HttpVerticle.remoteAddress(ctx)), kv("user_agent", HttpVerticle.userAgent(ctx)),
+        kv("cause", cause)};
     if (cause != null) {
-      access.warn("token {} {} {} {} {} {}", fields);
+      access.warn("token {} {} {} {} {} {} {} {}", fields);
     } else if (access.isInfoEnabled()) {
-      access.info("token {} {} {} {} {} {}", fields);
+      access.info("token {} {} {} {} {} {} {} {}", fields);
     }
   }
 

@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code gateway.bulk.requests} (counter): export requests by type and HTTP status;
  *   <li>{@code gateway.bulk.items} (counter): items by type and item status;
  *   <li>{@code gateway.bulk.identifiers} (histogram): identifiers per request by type;
- *   <li>{@code gateway.resolver.latency} (timer, histogram): one registry round trip by type.
+ *   <li>{@code gateway.resolver.latency} (timer, histogram): one registry round trip by type;
+ *   <li>{@code gateway.auth.failures} (counter): failed authentication by {@code endpoint} (export, token) and
+ *       {@code reason} (a fixed set: missing_token, invalid_token, expired_token, unknown_client,
+ *       invalid_credentials, throttled).
  * </ul>
  * Thread-safe: meters are looked up in the registry, which caches them.
  */
@@ -82,6 +85,11 @@ public final class GatewayMeters {
   public void resolverBatch(String type, int requests) {
     DistributionSummary.builder("gateway.resolver.batch").description("Resolve requests answered by one registry statement")
         .tag("type", type).register(registry).record(requests);
+  }
+
+  public void authFailure(String endpoint, String reason) {
+    Counter.builder("gateway.auth.failures").description("Failed authentication by endpoint and reason")
+        .tag("endpoint", endpoint).tag("reason", reason).register(registry).increment();
   }
 
   public void resolverLatency(String type, long nanos) {

@@ -56,7 +56,7 @@ class MigrationsTest {
     Migrations.apply(pool).await();
 
     assertThat(Migrations.apply(pool).await()).isZero();
-    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2");
+    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2", "3");
   }
 
   @Test
@@ -68,8 +68,8 @@ class MigrationsTest {
     for (Future<Integer> run : runs) {
       applied += run.await();
     }
-    assertThat(applied).isEqualTo(2);
-    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2");
+    assertThat(applied).isEqualTo(3);
+    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2", "3");
   }
 
   @Test

@@ -1,0 +1,76 @@
+package org.openspp.gateway.http;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import io.vertx.ext.web.RoutingContext;
+import org.openspp.gateway.auth.AuthenticationException;
+import org.openspp.gateway.metrics.GatewayMeters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failed authentication, where no verified client can be held to account in the audit trail: one structured
+ * line on the {@code spp.security} logger (event, endpoint, reason, request id, remote address, user agent, and
+ * the client id only when a valid token named it) and the {@code gateway.auth.failures} counter, labelled by
+ * endpoint and reason only (both from fixed sets). Never a token, a secret or a client id that was not verified.
+ */
+final class SecurityEvents {
+
+  private static final Logger security = LoggerFactory.getLogger("spp.security");
+
+  static final String EXPORT = "export";
+  static final String TOKEN = "token";
+
+  /** Why authentication failed; the metric label and the log's {@code reason}. */
+  enum Reason {
+    /** No bearer credentials at all. */
+    MISSING_TOKEN("missing_token"),
+    /** A token that does not verify (signature, algorithm, issuer, audience, shape). */
+    INVALID_TOKEN("invalid_token"),
+    /** A token past its expiry. */
+    EXPIRED_TOKEN("expired_token"),
+    /** A valid token whose client is unknown or inactive in the registry. */
+    UNKNOWN_CLIENT("unknown_client"),
+    /** Token endpoint: unknown client, inactive client or wrong secret (one answer for all three). */
+    INVALID_CREDENTIALS("invalid_credentials"),
+    /** Token endpoint: too many attempts from one address. */
+    THROTTLED("throttled");
+
+    final String label;
+
+    Reason(String label) {
+      this.label = label;
+    }
+
+    /** The reason of an export's 401. */
+    static Reason of(AuthenticationException e) {
+      return switch (e.detail()) {
+        case AuthenticationException.MISSING_HEADER -> MISSING_TOKEN;
+        case AuthenticationException.TOKEN_EXPIRED -> EXPIRED_TOKEN;
+        case AuthenticationException.CLIENT_UNKNOWN -> UNKNOWN_CLIENT;
+        default -> INVALID_TOKEN;
+      };
+    }
+  }
+
+  private final GatewayMeters meters;
+
+  SecurityEvents(GatewayMeters meters) {
+    this.meters = meters;
+  }
+
+  /**
+   * Records one failed authentication.
+   *
+   * @param verifiedClientId the client id of a token whose signature verified, else {@code null}
+   */
+  void authenticationFailed(RoutingContext ctx, String endpoint, Reason reason, String verifiedClientId) {
+    meters.authFailure(endpoint, reason.label);
+    if (security.isWarnEnabled()) {
+      security.warn("authentication failed {} {} {} {} {} {} {}", kv("event", "authentication_failed"),
+          kv("endpoint", endpoint), kv("reason", reason.label), kv("request_id", HttpVerticle.requestId(ctx)),
+          kv("remote_address", HttpVerticle.remoteAddress(ctx)), kv("user_agent", HttpVerticle.userAgent(ctx)),
+          kv("client_id", verifiedClientId));
+    }
+  }
+}
