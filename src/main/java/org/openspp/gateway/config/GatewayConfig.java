@@ -248,6 +248,10 @@ public record GatewayConfig(
   }
 
   /** A copy with the authentication settings replaced (tests add a JWKS source this way). */
+  public GatewayConfig withExport(Export newExport) {
+    return new GatewayConfig(http, management, db, registries, auth, newExport, audit, cluster);
+  }
+
   public GatewayConfig withAuth(Auth newAuth) {
     return new GatewayConfig(http, management, db, registries, newAuth, export, audit, cluster);
   }

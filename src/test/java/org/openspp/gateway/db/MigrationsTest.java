@@ -37,7 +37,7 @@ class MigrationsTest {
   @Test
   @DisplayName("an empty database gets every migration and the registry tables")
   void appliesToEmptyDatabase() {
-    assertThat(Migrations.apply(pool).await()).isEqualTo(2);
+    assertThat(Migrations.apply(pool).await()).isEqualTo(3);
 
     List<String> tables = strings("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
     assertThat(tables).contains("schema_version", "registrant", "registrant_identifier", "group_membership",
