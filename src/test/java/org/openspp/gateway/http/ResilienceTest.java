@@ -156,6 +156,12 @@ class ResilienceTest {
     assertThat(ms).as("an open breaker answers at once").isLessThan(200);
     assertThat(proxy.bytesForwarded()).as("no registry call while open").isEqualTo(bytes);
     assertThat(proxy.openConnections()).isZero();
+    // every refused attempt is attributable: the four 503s are audited with the identifier they named
+    List<String> audited = new ArrayList<>();
+    gw.sql("SELECT r.reason || ' ' || i.status || ' ' || i.identifier AS a FROM audit_request r "
+        + "JOIN audit_item i ON i.audit_request_id = r.id WHERE r.http_status = 503")
+        .forEach(row -> audited.add(row.getString("a")));
+    assertThat(audited).hasSize(4).containsOnly("registry-unavailable refused urn:test:nid|A-1");
   }
 
   @Test
