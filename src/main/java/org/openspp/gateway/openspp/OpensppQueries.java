@@ -115,8 +115,9 @@ public final class OpensppQueries {
 
   /**
    * The calling client's candidate consents; {@code %1$s} selects the consent rows (with a {@code household}
-   * column), {@code %2$s} is the status condition. Only consents in effect on the day with the client among the
-   * recipients are candidates. Recipient lists are returned whole; the aggregator re-checks every rule.
+   * column), {@code %2$s} is the status condition (which also checks the expiry of valid consents). Only consents
+   * whose effective date has come, with the client among the recipients, are candidates. Recipient lists are
+   * returned whole; the aggregator re-checks every rule.
    */
   private static final String CONSENTS = """
              (
