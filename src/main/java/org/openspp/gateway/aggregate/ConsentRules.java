@@ -24,8 +24,9 @@ import org.openspp.gateway.bus.ResourceType;
  *
  * <p>The candidates handed to these methods are the consents the resolver fetched for one registrant: those
  * whose subject is the registrant itself ({@code household == false}) and, for an Individual, those whose
- * subject is a group it actively belongs to ({@code household == true}). Subject matching is therefore the
- * resolver's job; everything else about validity is decided here.
+ * subject is a group it actively belongs to ({@code household == true}). Besides the valid ones they may include
+ * the registrant's own refusals and withdrawals, which can only take access away ({@link #isRefusal}). Subject
+ * matching is therefore the resolver's job; everything else about validity is decided here.
  *
  * <p><b>Permissiveness of a scope row</b>, used both to choose a consent's scope row and to choose among
  * consents, compares in this order, the greater value winning:
@@ -43,6 +44,9 @@ public final class ConsentRules {
 
   /** Consent statuses that make a consent valid. */
   private static final Set<String> VALID_STATUSES = Set.of("given", "renewed");
+
+  /** Consent statuses of an Individual's own consent that rule out its household's consent. */
+  private static final Set<String> REFUSAL_STATUSES = Set.of("withdrawn", "refused");
 
   private static final String MODE_SPECIFIC = "specific";
   private static final String MODE_CATEGORY = "category";
@@ -136,13 +140,27 @@ public final class ConsentRules {
     if (c.expiry() != null && c.expiry().isBefore(today)) {
       return false;
     }
-    if (MODE_SPECIFIC.equals(c.recipientMode())) {
-      return client.organization() != null && c.organizations().contains(client.organization());
+    return isRecipient(c, client);
+  }
+
+  /**
+   * True iff {@code c} is a refusal by its subject that concerns {@code client} on {@code today}: its status is
+   * exactly {@code withdrawn} or {@code refused}; its effective date is absent or on or before {@code today}; and
+   * the client is among its recipients, by the same rules as {@link #isValid}. The expiry date is not a
+   * condition (a refusal does not lapse), nor are the scope rows (a refusal covers every kind and field).
+   *
+   * <p>Whether {@code c} is the registrant's own consent or its household's is not checked here: only an own
+   * refusal counts (see {@link #grant}).
+   */
+  public static boolean isRefusal(ConsentRecord c, ClientRecord client, LocalDate today) {
+    Objects.requireNonNull(today, "today");
+    if (c.status() == null || !REFUSAL_STATUSES.contains(c.status())) {
+      return false;
     }
-    if (MODE_CATEGORY.equals(c.recipientMode())) {
-      return client.organizationType() != null && c.organizationTypes().contains(client.organizationType());
+    if (c.effective() != null && c.effective().isAfter(today)) {
+      return false;
     }
-    return false;
+    return isRecipient(c, client);
   }
 
   /**
@@ -167,15 +185,17 @@ public final class ConsentRules {
    *
    * <p>A consent qualifies when it is {@linkplain #isValid valid} and has a {@linkplain #chooseScope chosen
    * scope} for {@code type}. Own consents ({@code household == false}) are considered first; household
-   * consents ({@code household == true}) are considered only when no own consent qualifies and {@code type}
-   * is {@link ResourceType#INDIVIDUAL}; they never count for a Group. Among the qualifying consents of the
-   * tier in use the one whose chosen scope is most permissive (class description, specificity first) wins,
-   * ties going to the lowest consent id. The order of {@code candidates} does not affect the result.
+   * consents ({@code household == true}) are considered only when no own consent qualifies, {@code type}
+   * is {@link ResourceType#INDIVIDUAL} and no own consent is a {@linkplain #isRefusal refusal} for the client
+   * (a person's own refusal or withdrawal wins over the household's consent); they never count for a Group.
+   * Among the qualifying consents of the tier in use the one whose chosen scope is most permissive (class
+   * description, specificity first) wins, ties going to the lowest consent id. The order of {@code candidates}
+   * does not affect the result.
    */
   public static Optional<Grant> grant(
       ClientRecord client, ResourceType type, List<ConsentRecord> candidates, LocalDate today) {
     Optional<Grant> own = best(client, type, candidates, today, false);
-    if (own.isPresent() || type != ResourceType.INDIVIDUAL) {
+    if (own.isPresent() || type != ResourceType.INDIVIDUAL || refusedOwn(client, candidates, today)) {
       return own;
     }
     return best(client, type, candidates, today, true);
@@ -248,6 +268,27 @@ public final class ConsentRules {
       }
     }
     return true;
+  }
+
+  /** True when {@code c} lists the client's organisation ({@code specific}) or organisation type ({@code category}). */
+  private static boolean isRecipient(ConsentRecord c, ClientRecord client) {
+    if (MODE_SPECIFIC.equals(c.recipientMode())) {
+      return client.organization() != null && c.organizations().contains(client.organization());
+    }
+    if (MODE_CATEGORY.equals(c.recipientMode())) {
+      return client.organizationType() != null && c.organizationTypes().contains(client.organizationType());
+    }
+    return false;
+  }
+
+  /** True when one of the registrant's own consents among {@code candidates} is a refusal for {@code client}. */
+  private static boolean refusedOwn(ClientRecord client, List<ConsentRecord> candidates, LocalDate today) {
+    for (ConsentRecord c : candidates) {
+      if (!c.household() && isRefusal(c, client, today)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The best grant among qualifying consents whose {@code household} flag is {@code household}. */

@@ -6,8 +6,9 @@ import java.util.List;
 /**
  * A consent the registry holds for a registrant, as fetched for one calling client: either on the registrant
  * itself or, for an Individual, on a group it actively belongs to ({@code household}). The resolver fetches
- * only candidates (the client's organisation or organisation type among the recipients); the aggregator
- * decides validity with {@code ConsentRules}.
+ * only candidates (the client's organisation or organisation type among the recipients): consents that may be
+ * valid and, for an Individual, its own refusals and withdrawals, which rule out household consents; the
+ * aggregator decides with {@code ConsentRules}.
  *
  * @param household         true when the subject is a group the Individual belongs to
  * @param recipientMode     {@code specific} or {@code category}

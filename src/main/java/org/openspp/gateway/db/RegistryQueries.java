@@ -9,9 +9,11 @@ import org.openspp.gateway.bus.ResourceType;
  * (Individual: active group memberships; Group: members whose membership has not ended).
  *
  * <p>For consent-filtered clients the same statement also returns, per registrant, the calling client's
- * candidate consents: status {@code given}/{@code renewed}, in force on the request's day, with the client's
- * organisation (specific) or organisation type (category) among the recipients, on the registrant itself or
- * (Individuals) on a group it actively belongs to. The aggregator re-checks every rule in plain Java.
+ * candidate consents, all with the client's organisation (specific) or organisation type (category) among the
+ * recipients and an effective date empty or on or before the request's day: status {@code given}/{@code renewed}
+ * and not expired, on the registrant itself or (Individuals) on a group it actively belongs to; and, for
+ * Individuals, the registrant's own {@code withdrawn}/{@code refused} consents whatever their expiry, which rule
+ * out the household's consent (spec §5.4). The aggregator re-checks every rule in plain Java.
  *
  * <p>Parameters: {@code $1 text[]} key systems, {@code $2 text[]} key values (pairwise), {@code $3} the
  * registrant kind, {@code $4 date} the request's day (UTC), {@code $5 boolean} consent-filtered client,
@@ -38,7 +40,10 @@ public final class RegistryQueries {
                     WHERE x.registrant_id = r.id AND x.status = 'valid' ORDER BY x.position) AS id_values,
       """;
 
-  /** Candidate consents of the calling client; {@code %s} is the subject condition. */
+  /**
+   * Candidate consents of the calling client; {@code %1$s} is the subject condition, {@code %2$s} the status
+   * condition.
+   */
   private static final String CONSENTS = """
              CASE WHEN $5 THEN (
                SELECT json_agg(json_build_array(c.id, c.subject_id <> r.id, c.status, c.recipient_mode,
@@ -53,16 +58,23 @@ public final class RegistryQueries {
                                                 c.ref)
                                ORDER BY c.id)
                  FROM consent c
-                WHERE (%s)
-                  AND c.status IN ('given', 'renewed')
+                WHERE (%1$s)
+                  AND (%2$s)
                   AND (c.effective_date IS NULL OR c.effective_date <= $4)
-                  AND (c.expiry_date IS NULL OR c.expiry_date >= $4)
                   AND ((c.recipient_mode = 'specific' AND $6::text = ANY (c.recipient_organizations))
                     OR (c.recipient_mode = 'category' AND $7::text = ANY (c.recipient_organization_types)))
              ) END AS consents
       """;
 
   private static final String OWN_SUBJECT = "c.subject_id = r.id";
+
+  /** A valid status, not expired on the request's day. */
+  private static final String IN_FORCE =
+      "c.status IN ('given', 'renewed') AND (c.expiry_date IS NULL OR c.expiry_date >= $4)";
+
+  /** {@link #IN_FORCE}, or the Individual's own refusal or withdrawal (never ended by its expiry date). */
+  private static final String IN_FORCE_OR_OWN_REFUSAL =
+      "(" + IN_FORCE + ") OR (c.status IN ('withdrawn', 'refused') AND c.subject_id = r.id)";
 
   /**
    * One {@code = ANY(array)} probe of the consent_subject index. Written as {@code subject = r.id OR subject IN
@@ -110,8 +122,8 @@ public final class RegistryQueries {
       """;
 
   public static final String RESOLVE_INDIVIDUALS =
-      HEAD + INDIVIDUAL_LINKS + CONSENTS.formatted(OWN_OR_HOUSEHOLD_SUBJECT) + FROM;
-  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + CONSENTS.formatted(OWN_SUBJECT) + FROM;
+      HEAD + INDIVIDUAL_LINKS + CONSENTS.formatted(OWN_OR_HOUSEHOLD_SUBJECT, IN_FORCE_OR_OWN_REFUSAL) + FROM;
+  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + CONSENTS.formatted(OWN_SUBJECT, IN_FORCE) + FROM;
 
   /** {@code $1} client id. */
   public static final String CLIENT_BY_ID = """

@@ -25,7 +25,10 @@ import org.openspp.gateway.bus.ResourceType;
  *   <li>an address only when street, city or state is set (Odoo sets a country on most partners);</li>
  *   <li>consent subject: {@code group_id} when set (a group's consent, household consent for its members), else
  *       {@code signatory_id}; {@code recipient_mode} NULL is {@code specific}; the dates decide validity, not a
- *       stale {@code given} status; a {@code spp_consent_scope} with no {@code field_access} is {@code basic}.</li>
+ *       stale {@code given} status; a {@code spp_consent_scope} with no {@code field_access} is {@code basic};
+ *       an Individual's own consent ({@code signatory_id}, no {@code group_id}) that is {@code withdrawn} or
+ *       {@code refused}, in effect on the day whatever its {@code expiry}, is fetched too: it rules out the
+ *       household's consent (bulk-export spec §5.4).</li>
  * </ul>
  *
  * <p>Two statements per resource type, so that each keeps one cached generic plan (one statement with a
@@ -111,8 +114,10 @@ public final class OpensppQueries {
       """.formatted(primaryId("ind.id"), ROLE, COUNTING);
 
   /**
-   * The calling client's candidate consents; {@code %s} selects the consent rows (with a {@code household}
-   * column). Recipient lists are returned whole; the aggregator re-checks every rule.
+   * The calling client's candidate consents; {@code %1$s} selects the consent rows (with a {@code household}
+   * column), {@code %2$s} is the status condition (which also checks the expiry of valid consents). Only consents
+   * whose effective date has come, with the client among the recipients, are candidates. Recipient lists are
+   * returned whole; the aggregator re-checks every rule.
    */
   private static final String CONSENTS = """
              (
@@ -134,10 +139,9 @@ public final class OpensppQueries {
                                                    FROM spp_consent_scope s WHERE s.consent_id = c.id),
                                                 c.external_id)
                                ORDER BY c.id)
-                 FROM (%s) c
-                WHERE c.status IN ('given', 'renewed')
+                 FROM (%1$s) c
+                WHERE (%2$s)
                   AND (c.effective_date IS NULL OR c.effective_date <= $5)
-                  AND (c.expiry IS NULL OR c.expiry >= $5)
                   AND ((COALESCE(c.recipient_mode, 'specific') = 'specific'
                         AND EXISTS (SELECT 1 FROM spp_consent_recipient_rel rr
                                      WHERE rr.consent_id = c.id AND rr.partner_id = $6::int4))
@@ -147,6 +151,13 @@ public final class OpensppQueries {
                                      WHERE tr.spp_consent_id = c.id AND ot.code = $7::text)))
              ) AS consents
       """;
+
+  /** A valid status, not expired on the request's day. */
+  private static final String IN_FORCE = "c.status IN ('given', 'renewed') AND (c.expiry IS NULL OR c.expiry >= $5)";
+
+  /** {@link #IN_FORCE}, or the Individual's own refusal or withdrawal (never ended by its expiry date). */
+  private static final String IN_FORCE_OR_OWN_REFUSAL =
+      "(" + IN_FORCE + ") OR (c.status IN ('withdrawn', 'refused') AND NOT c.household)";
 
   private static final String CONSENT_COLUMNS =
       "sc.id, sc.status, sc.recipient_mode, sc.effective_date, sc.expiry, sc.external_id";
@@ -183,9 +194,9 @@ public final class OpensppQueries {
   public static final String RESOLVE_INDIVIDUALS = HEAD + INDIVIDUAL_LINKS + NO_CONSENTS + FROM;
   public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + NO_CONSENTS + FROM;
   public static final String RESOLVE_INDIVIDUALS_WITH_CONSENTS =
-      HEAD + INDIVIDUAL_LINKS + CONSENTS.formatted(INDIVIDUAL_CONSENT_ROWS) + FROM;
+      HEAD + INDIVIDUAL_LINKS + CONSENTS.formatted(INDIVIDUAL_CONSENT_ROWS, IN_FORCE_OR_OWN_REFUSAL) + FROM;
   public static final String RESOLVE_GROUPS_WITH_CONSENTS =
-      HEAD + GROUP_LINKS + CONSENTS.formatted(GROUP_CONSENT_ROWS) + FROM;
+      HEAD + GROUP_LINKS + CONSENTS.formatted(GROUP_CONSENT_ROWS, IN_FORCE) + FROM;
 
   private static final String SCOPES = """
       ARRAY(SELECT s.resource || ':' || s.action FROM spp_api_client_scope s

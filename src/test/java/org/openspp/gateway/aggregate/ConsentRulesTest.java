@@ -292,12 +292,15 @@ class ConsentRulesTest {
     }
 
     @Test
-    @DisplayName("an invalid own consent falls back to a valid household consent")
+    @DisplayName("an invalid own consent that is no refusal (lapsed, only requested) falls back to a household consent")
     void invalidOwnFallsBackToHousehold() {
-      ConsentRecord own = invalid(1, false, scope("individual", "all"));
+      ConsentRecord lapsed = new ConsentRecord(1, false, "given", "specific", List.of(ORG), List.of(), null, YESTERDAY,
+          List.of(scope("individual", "all")));
+      ConsentRecord requested = new ConsentRecord(2, false, "requested", "specific", List.of(ORG), List.of(), null,
+          null, List.of(scope("individual", "all")));
       ConsentRecord hh = household(5, custom("individual", "name"));
 
-      assertThat(ConsentRules.grant(CLIENT, ResourceType.INDIVIDUAL, List.of(own, hh), TODAY))
+      assertThat(ConsentRules.grant(CLIENT, ResourceType.INDIVIDUAL, List.of(lapsed, requested, hh), TODAY))
           .hasValueSatisfying(g -> assertThat(g.consentId()).isEqualTo(5));
     }
 
@@ -502,6 +505,156 @@ class ConsentRulesTest {
   }
 
   // ---------------------------------------------------------------- ambiguity
+
+  @Nested
+  @DisplayName("a person's own refusal wins over the household's consent")
+  class OwnRefusal {
+
+    private static ConsentRecord own(long id, String status, LocalDate effective, LocalDate expiry, String mode,
+        List<String> orgs, List<String> types, Scope... scopes) {
+      return new ConsentRecord(id, false, status, mode, orgs, types, effective, expiry, List.of(scopes));
+    }
+
+    private static ConsentRecord ownRefusal(long id, String status, LocalDate effective, LocalDate expiry) {
+      return own(id, status, effective, expiry, "specific", List.of(ORG), List.of(), scope("individual", "all"));
+    }
+
+    private static Optional<Grant> individualGrant(ConsentRecord... candidates) {
+      return ConsentRules.grant(CLIENT, ResourceType.INDIVIDUAL, List.of(candidates), TODAY);
+    }
+
+    @Test
+    @DisplayName("an own withdrawn consent blocks the household's valid consent")
+    void ownWithdrawnBlocksHousehold() {
+      assertThat(individualGrant(ownRefusal(1, "withdrawn", YESTERDAY, null), household(2, scope("all", "all"))))
+          .isEmpty();
+    }
+
+    @Test
+    @DisplayName("an own refused consent blocks the household's valid consent")
+    void ownRefusedBlocksHousehold() {
+      assertThat(individualGrant(household(2, scope("all", "all")), ownRefusal(7, "refused", null, null))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an own withdrawal whose effective date is still ahead does not block yet")
+    void ownWithdrawnEffectiveTomorrowDoesNotBlock() {
+      assertThat(individualGrant(ownRefusal(1, "withdrawn", TOMORROW, null), household(2, scope("all", "all"))))
+          .hasValueSatisfying(g -> {
+            assertThat(g.consentId()).isEqualTo(2);
+            assertThat(g.household()).isTrue();
+          });
+      assertThat(individualGrant(ownRefusal(1, "withdrawn", TODAY, null), household(2, scope("all", "all"))))
+          .isEmpty();
+    }
+
+    @Test
+    @DisplayName("an own refusal for another organisation or organisation type does not block")
+    void ownRefusalForAnotherRecipientDoesNotBlock() {
+      ConsentRecord otherOrg = own(1, "refused", null, null, "specific", List.of("org-other"), List.of(),
+          scope("all", "all"));
+      ConsentRecord otherType = own(3, "withdrawn", null, null, "category", List.of(), List.of("ngo"),
+          scope("all", "all"));
+      ConsentRecord orgIdAsType = own(4, "refused", null, null, "category", List.of(ORG), List.of(ORG),
+          scope("all", "all"));
+
+      assertThat(individualGrant(otherOrg, otherType, orgIdAsType, household(2, scope("all", "all"))))
+          .hasValueSatisfying(g -> assertThat(g.consentId()).isEqualTo(2));
+    }
+
+    @Test
+    @DisplayName("an own refusal for the client's organisation type (category) blocks")
+    void ownRefusalByCategoryBlocks() {
+      ConsentRecord byType = own(1, "refused", null, null, "category", List.of(), List.of(ORG_TYPE),
+          scope("all", "all"));
+
+      assertThat(individualGrant(byType, household(2, scope("all", "all")))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an own valid consent still wins over an own refusal, and is what the client reads")
+    void ownValidWinsOverOwnRefusal() {
+      ConsentRecord refusal = ownRefusal(1, "refused", null, null);
+      ConsentRecord valid = consent(3, scope("individual", "basic"));
+
+      assertThat(individualGrant(refusal, valid, household(2, scope("all", "all"))))
+          .hasValueSatisfying(g -> {
+            assertThat(g.consentId()).isEqualTo(3);
+            assertThat(g.household()).isFalse();
+            assertThat(g.fieldAccess()).isEqualTo("basic");
+          });
+    }
+
+    @Test
+    @DisplayName("an own refusal past its expiry date still blocks: expiry is not a condition")
+    void expiredOwnRefusalStillBlocks() {
+      assertThat(individualGrant(ownRefusal(1, "refused", TODAY.minusDays(30), YESTERDAY),
+          household(2, scope("all", "all")))).isEmpty();
+      assertThat(individualGrant(ownRefusal(1, "withdrawn", null, YESTERDAY), household(2, scope("all", "all"))))
+          .isEmpty();
+    }
+
+    @Test
+    @DisplayName("an own refusal blocks whatever its scope rows, none at all included")
+    void ownRefusalOfAnyScopeBlocks() {
+      ConsentRecord groupOnly = own(1, "refused", null, null, "specific", List.of(ORG), List.of(),
+          scope("group", "all"));
+      ConsentRecord noRows = own(1, "withdrawn", null, null, "specific", List.of(ORG), List.of());
+
+      assertThat(individualGrant(groupOnly, household(2, scope("all", "all")))).isEmpty();
+      assertThat(individualGrant(noRows, household(2, scope("all", "all")))).isEmpty();
+    }
+
+    @Test
+    @DisplayName("statuses other than withdrawn and refused do not block; a household's own refusal does not")
+    void onlyOwnWithdrawnOrRefusedBlock() {
+      for (String status : List.of("requested", "expired", "invalidated", "Refused", "WITHDRAWN")) {
+        assertThat(individualGrant(ownRefusal(1, status, null, null), household(2, scope("all", "all"))))
+            .as(status).hasValueSatisfying(g -> assertThat(g.consentId()).isEqualTo(2));
+      }
+      ConsentRecord householdRefusal = new ConsentRecord(1, true, "refused", "specific", List.of(ORG), List.of(),
+          null, null, List.of(scope("all", "all")));
+      assertThat(individualGrant(householdRefusal, household(2, scope("all", "all"))))
+          .hasValueSatisfying(g -> assertThat(g.consentId()).isEqualTo(2));
+    }
+
+    @Test
+    @DisplayName("Group exports are unaffected: a Group reads its own valid consent, never a household one")
+    void groupExportsUnaffected() {
+      ConsentRecord groupConsent = consent(3, scope("group", "all"));
+      ConsentRecord refusal = ownRefusal(1, "refused", null, null);
+
+      assertThat(ConsentRules.grant(CLIENT, ResourceType.GROUP, List.of(refusal, groupConsent), TODAY))
+          .hasValueSatisfying(g -> assertThat(g.consentId()).isEqualTo(3));
+      assertThat(ConsentRules.grant(CLIENT, ResourceType.GROUP, List.of(refusal), TODAY)).isEmpty();
+      assertThat(ConsentRules.grant(CLIENT, ResourceType.GROUP, List.of(household(2, scope("all", "all"))), TODAY))
+          .isEmpty();
+    }
+
+    @Test
+    @DisplayName("an ambiguous identifier: a holder with its own refusal is not readable through its household")
+    void mayReadAllHonoursOwnRefusal() {
+      List<List<ConsentRecord>> holders = List.of(
+          List.of(consent(1, scope("individual", "basic"))),
+          List.of(ownRefusal(3, "withdrawn", null, null), household(2, scope("all", "all"))));
+
+      assertThat(ConsentRules.mayReadAll(CLIENT, ResourceType.INDIVIDUAL, holders, TODAY)).isFalse();
+    }
+
+    @Test
+    @DisplayName("isRefusal: withdrawn or refused, in effect today, for the client as recipient")
+    void isRefusalRules() {
+      assertThat(ConsentRules.isRefusal(ownRefusal(1, "withdrawn", null, null), CLIENT, TODAY)).isTrue();
+      assertThat(ConsentRules.isRefusal(ownRefusal(1, "refused", TODAY, YESTERDAY), CLIENT, TODAY)).isTrue();
+      assertThat(ConsentRules.isRefusal(ownRefusal(1, "refused", TOMORROW, null), CLIENT, TODAY)).isFalse();
+      assertThat(ConsentRules.isRefusal(ownRefusal(1, "given", null, null), CLIENT, TODAY)).isFalse();
+      assertThat(ConsentRules.isRefusal(ownRefusal(1, null, null, null), CLIENT, TODAY)).isFalse();
+      assertThat(ConsentRules.isRefusal(ownRefusal(1, "refused", null, null), client(null, ORG_TYPE), TODAY))
+          .isFalse();
+      assertThat(ConsentRules.isRefusal(own(1, "refused", null, null, null, List.of(ORG), List.of(ORG_TYPE)), CLIENT,
+          TODAY)).isFalse();
+    }
+  }
 
   @Nested
   @DisplayName("mayReadAll")

@@ -116,6 +116,7 @@ class ConsentAccessTest {
     lines.add(consent("Group/urn:c:hh|HH-1", TO_NGO, "given", null, null, IND_ALL));
     lines.add(consent("Individual/urn:c:nid|H-OWN", TO_NGO, "given", null, null,
         scope("individual", "basic", "", false, "")));
+    lines.addAll(ownRefusalHousehold());
     // a group with a group-scoped consent, and one whose consent only covers individuals
     lines.add("{\"kind\":\"Group\",\"ref\":\"g-ok\",\"identifier\":[{\"system\":\"urn:c:hh\",\"value\":\"G-OK\"}],"
         + "\"name\":\"Consented group\",\"groupType\":\"household\",\"active\":true}");
@@ -130,6 +131,42 @@ class ConsentAccessTest {
     lines.add(individual("dup-c", "DUP-C", "").replace("]", ",{\"system\":\"urn:c:nid\",\"value\":\"DUP-ONE\"}]"));
     lines.add(consent("Individual/urn:c:nid|DUP-A", TO_NGO, "given", null, null, IND_ALL));
     lines.add(consent("Individual/urn:c:nid|DUP-B", TO_NGO, "given", null, null, IND_ALL));
+    return lines;
+  }
+
+  /**
+   * Household HH-R consents (for org-ngo, every kind, every field) for its members; some members have a consent
+   * of their own for org-ngo that is not valid. A refusal or withdrawal of their own, in effect today, beats the
+   * household's consent (spec §5.4) whatever its scope rows and its expiry; one not yet in effect, one for
+   * another organisation and any other status do not; an own valid consent is still read first.
+   */
+  static List<String> ownRefusalHousehold() {
+    List<String> lines = new ArrayList<>();
+    List<String> members = List.of("R-WITHDRAWN", "R-REFUSED", "R-NONE", "R-WITHDRAWN-TOMORROW",
+        "R-REFUSED-OTHER-ORG", "R-REFUSED-EXPIRED", "R-REFUSED-CATEGORY", "R-REFUSED-NO-SCOPE", "R-REQUESTED",
+        "R-REFUSED-AND-OWN-BASIC");
+    StringBuilder member = new StringBuilder();
+    for (String value : members) {
+      lines.add(individual(value.toLowerCase(), value, ""));
+      member.append(member.isEmpty() ? "" : ",").append("{\"individual\":\"urn:c:nid|").append(value)
+          .append("\",\"start\":\"2020-01-01\"}");
+    }
+    lines.add("{\"kind\":\"Group\",\"ref\":\"hh-r\",\"identifier\":[{\"system\":\"urn:c:hh\",\"value\":\"HH-R\"}],"
+        + "\"name\":\"Household R\",\"groupType\":\"household\",\"active\":true,\"member\":[" + member + "]}");
+    lines.add(consent("Group/urn:c:hh|HH-R", TO_NGO, "given", null, null, ALL));
+    String own = "Individual/urn:c:nid|";
+    lines.add(consent(own + "R-WITHDRAWN", TO_NGO, "withdrawn", TODAY.minusDays(10), null, IND_ALL));
+    lines.add(consent(own + "R-REFUSED", TO_NGO, "refused", null, null, IND_ALL));
+    lines.add(consent(own + "R-WITHDRAWN-TOMORROW", TO_NGO, "withdrawn", TODAY.plusDays(1), null, IND_ALL));
+    lines.add(consent(own + "R-REFUSED-OTHER-ORG", TO_OTHER, "refused", null, null, IND_ALL));
+    lines.add(consent(own + "R-REFUSED-EXPIRED", TO_NGO, "refused", TODAY.minusDays(30), TODAY.minusDays(1),
+        IND_ALL));
+    lines.add(consent(own + "R-REFUSED-CATEGORY", TO_NGO_TYPE, "refused", null, null, IND_ALL));
+    lines.add(consent(own + "R-REFUSED-NO-SCOPE", TO_NGO, "refused", null, null));
+    lines.add(consent(own + "R-REQUESTED", TO_NGO, "requested", null, null, IND_ALL));
+    lines.add(consent(own + "R-REFUSED-AND-OWN-BASIC", TO_NGO, "refused", null, null, IND_ALL));
+    lines.add(consent(own + "R-REFUSED-AND-OWN-BASIC", TO_NGO, "given", null, null,
+        scope("individual", "basic", "", false, "")));
     return lines;
   }
 
@@ -179,7 +216,17 @@ class ConsentAccessTest {
         Arguments.of("no consent at all", "NO-CONSENT", "ngo", false),
         Arguments.of("household consent through an active membership", "H-MEMBER", "ngo", true),
         Arguments.of("household consent through an ended membership", "H-ENDED", "ngo", false),
-        Arguments.of("household consent of another organisation", "H-MEMBER", "other", false));
+        Arguments.of("household consent of another organisation", "H-MEMBER", "other", false),
+        Arguments.of("own withdrawal beats the household consent", "R-WITHDRAWN", "ngo", false),
+        Arguments.of("own refusal beats the household consent", "R-REFUSED", "ngo", false),
+        Arguments.of("household consent, member without a consent of its own", "R-NONE", "ngo", true),
+        Arguments.of("own withdrawal effective tomorrow does not block yet", "R-WITHDRAWN-TOMORROW", "ngo", true),
+        Arguments.of("own refusal for another organisation does not block", "R-REFUSED-OTHER-ORG", "ngo", true),
+        Arguments.of("own refusal past its expiry still blocks", "R-REFUSED-EXPIRED", "ngo", false),
+        Arguments.of("own refusal for the client's organisation type blocks", "R-REFUSED-CATEGORY", "ngo", false),
+        Arguments.of("own refusal without scope rows blocks", "R-REFUSED-NO-SCOPE", "ngo", false),
+        Arguments.of("own consent only requested does not block", "R-REQUESTED", "ngo", true),
+        Arguments.of("own valid consent wins over an own refusal", "R-REFUSED-AND-OWN-BASIC", "ngo", true));
   }
 
   @ParameterizedTest(name = "{0}: {1} as {2} → allowed={3}")
@@ -239,6 +286,31 @@ class ConsentAccessTest {
   void ownConsentBeatsHousehold() {
     JsonObject r = exportOne("ngo", "Individual", "urn:c:nid|H-OWN", null, null).getJsonObject("resource");
     assertThat(r.fieldNames()).containsExactlyInAnyOrder("type", "identifier", "active", "name", "meta");
+  }
+
+  @Test
+  @DisplayName("a member's own withdrawal or refusal beats the household's consent; a member without one is read")
+  void ownRefusalBeatsHouseholdConsent() {
+    JsonObject body = new JsonObject().put("type", "Individual").put("identifiers",
+        new JsonArray().add("urn:c:nid|R-WITHDRAWN").add("urn:c:nid|R-REFUSED").add("urn:c:nid|R-NONE"));
+    HttpResponse<Buffer> r = gw.export("ngo", body).await();
+    assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+    JsonArray items = r.bodyAsJsonObject().getJsonArray("items");
+    assertThat(items.getJsonObject(0).getString("status")).isEqualTo("access_denied");
+    assertThat(items.getJsonObject(0).containsKey("resource")).isFalse();
+    assertThat(items.getJsonObject(1).getString("status")).isEqualTo("access_denied");
+    assertThat(items.getJsonObject(1).containsKey("resource")).isFalse();
+    assertThat(items.getJsonObject(2).getString("status")).isEqualTo("success");
+    assertThat(items.getJsonObject(2).getJsonObject("resource").fieldNames()).contains("birthDate", "telecom");
+    // the member's own valid consent is still read first: its basic access, not the household's 'all'
+    assertThat(exportOne("ngo", "Individual", "urn:c:nid|R-REFUSED-AND-OWN-BASIC", null, null)
+        .getJsonObject("resource").fieldNames()).containsExactlyInAnyOrder("type", "identifier", "active", "name",
+            "meta");
+    // the household itself is read as before: its members' refusals are theirs, not the group's
+    assertThat(exportOne("ngo", "Group", "urn:c:hh|HH-R", null, null).getString("status")).isEqualTo("success");
+    // a client that is not consent-filtered reads the members whatever their consents say
+    assertThat(exportOne("gov", "Individual", "urn:c:nid|R-REFUSED", null, null).getString("status"))
+        .isEqualTo("success");
   }
 
   @Test

@@ -109,6 +109,18 @@ class RegistryKindDifferentialTest {
     assertThat(statuses).containsKeys("success", "not_found", "access_denied", "error");
   }
 
+  @Test
+  @DisplayName("both kinds: a household member's own withdrawal beats the household's consent, its sibling is read")
+  void ownWithdrawalBeatsHouseholdConsentOnBothKinds() {
+    JsonObject body = new JsonObject().put("type", "Individual").put("identifiers", new JsonArray()
+        .add("urn:openspp:vocab:id-type#national_id|NID-0011").add("urn:openspp:vocab:id-type#national_id|NID-0003"));
+    for (GatewayHarness kind : List.of(gatewayKind, opensppKind.gateway)) {
+      JsonArray items = kind.export("consent-client", body).await().bodyAsJsonObject().getJsonArray("items");
+      assertThat(items.getJsonObject(0).getString("status")).isEqualTo("access_denied");
+      assertThat(items.getJsonObject(1).getString("status")).isEqualTo("success");
+    }
+  }
+
   /**
    * The body as text, without the documented exceptions: {@code extension} and {@code meta.versionId} (checked
    * present on both sides before removal). Problem bodies lose their per-request {@code requestId}.

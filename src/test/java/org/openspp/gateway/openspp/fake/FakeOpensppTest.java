@@ -53,17 +53,17 @@ class FakeOpensppTest {
 
     Report report = FakeOpenspp.copyFrom(gateway, openspp).await();
 
-    assertThat(report).isEqualTo(new Report(12, 3, 21, 9, 4, 8));
+    assertThat(report).isEqualTo(new Report(13, 3, 22, 10, 4, 9));
     assertThat(strings(gateway, """
         SELECT concat_ws(' ', (SELECT count(*) FROM registrant WHERE kind = 'Individual'),
             (SELECT count(*) FROM registrant WHERE kind = 'Group'), (SELECT count(*) FROM registrant_identifier),
             (SELECT count(*) FROM group_membership), (SELECT count(*) FROM api_client),
-            (SELECT count(*) FROM consent))""")).containsExactly("12 3 21 9 4 8");
+            (SELECT count(*) FROM consent))""")).containsExactly("13 3 22 10 4 9");
     assertThat(strings(openspp, """
         SELECT concat_ws(' ', (SELECT count(*) FROM res_partner WHERE is_registrant AND NOT is_group),
             (SELECT count(*) FROM res_partner WHERE is_registrant AND is_group), (SELECT count(*) FROM spp_registry_id),
             (SELECT count(*) FROM spp_group_membership), (SELECT count(*) FROM spp_api_client),
-            (SELECT count(*) FROM spp_consent))""")).containsExactly("12 3 21 9 4 8");
+            (SELECT count(*) FROM spp_consent))""")).containsExactly("13 3 22 10 4 9");
     // the registrants keep their ids; organisations and the client placeholder come after them
     assertThat(strings(gateway, "SELECT id || ' ' || ref FROM registrant ORDER BY id"))
         .isEqualTo(strings(openspp, """
@@ -95,7 +95,7 @@ class FakeOpensppTest {
     Map<String, String> actual = byKey(openspp, """
         SELECT i.partner_id, string_agg(c.uri || '|' || i.value || ' ' || i.status, ', ' ORDER BY i.id DESC)
         FROM spp_registry_id i JOIN spp_vocabulary_code c ON c.id = i.id_type_id GROUP BY i.partner_id""");
-    assertThat(actual).isEqualTo(expected).hasSize(15);
+    assertThat(actual).isEqualTo(expected).hasSize(16);
     assertThat(actual.get(id(gateway, "ind-ramon")))
         .isEqualTo("urn:gov:ph:psa:philsys|PSN-0002 valid, " + NID + "|NID-0002 valid");
     assertThat(actual.get(id(gateway, "ind-soft-removed")))
@@ -135,7 +135,7 @@ class FakeOpensppTest {
         LEFT JOIN spp_vocabulary_code c ON c.id = r.spp_vocabulary_code_id
         WHERE m.active AND NOT m.is_ended AND m.status = 'active'
         ORDER BY m."group", m.id""");
-    assertThat(actual).isEqualTo(expected).hasSize(9);
+    assertThat(actual).isEqualTo(expected).hasSize(10);
     assertThat(strings(openspp, """
         SELECT m.ended_date::text FROM spp_group_membership m JOIN spp_registry_id i ON i.partner_id = m.individual
         WHERE i.value = 'NID-0004'""")).containsExactly("2020-07-01 00:00:00");
@@ -246,7 +246,9 @@ class FakeOpensppTest {
             "c-future consent 5 Pia PIPE - specific consent given 2099-01-01 2999-12-31 org-ngo -",
             "c-household consent 6 - Santos household specific consent given 2025-06-01 2030-05-31 org-dswd,org-ngo -",
             "- consent 7 - Reyes household category consent renewed 2025-01-01 2030-12-31 - government,ngo",
-            "c-all-plus-individual consent 8 Juana DELA CRUZ - specific consent given 2025-01-01 2030-12-31 org-ngo -");
+            "c-all-plus-individual consent 8 Juana DELA CRUZ - specific consent given 2025-01-01 2030-12-31 org-ngo -",
+            "c-own-withdrawn-in-household consent 9 Liza SANTOS - specific consent withdrawn 2025-09-01 2026-03-31 "
+                + "org-ngo -");
     assertThat(strings(openspp, """
         SELECT s.consent_id || ' ' || s.resource_type || ' ' || s.field_access || ' '
             || coalesce(s.custom_fields, '-') || ' ' || s.purpose || ' ' || s.include_extensions || ' '
