@@ -173,8 +173,10 @@ public record GatewayConfig(
    * Export limits, the bus deadline and the anti-enumeration delay.
    *
    * @param busTimeoutMs    event-bus send timeout towards the resolvers, below the HTTP deadline
-   * @param denyDelayMinMs  lower bound of the random delay of a response holding {@code access_denied} items
-   * @param denyDelayMaxMs  upper bound of that delay
+   * @param denyDelayMinMs  lower bound of the random delay of a response holding {@code access_denied} items: such
+   *                        a response is released at the request's arrival plus the delay (at once if the work
+   *                        took longer), not delayed after the work
+   * @param denyDelayMaxMs  upper bound of that delay (may equal the lower bound: a fixed delay)
    * @param maxResponseBytes largest export response body; a larger one is refused (413 {@code response-too-large})
    */
   public record Export(int maxIdentifiers, int maxIdentifierLength, long busTimeoutMs, long denyDelayMinMs,

@@ -51,8 +51,10 @@ import org.slf4j.LoggerFactory;
  * answered 503 with {@code Retry-After} at once rather than queued. On undeploy the listener stops accepting
  * and in-flight requests complete (bounded by the request deadline).
  *
- * <p>The anti-enumeration delay (random in {@code export.denyDelayMinMs..denyDelayMaxMs}, once per response)
- * runs on a timer, never as a blocking sleep.
+ * <p>The anti-enumeration delay (random in {@code export.denyDelayMinMs..denyDelayMaxMs}, once per response) is a
+ * release time counted from the request's arrival, not a pause after the work: a response holding
+ * {@code access_denied} items leaves at {@code arrival + delay}, or at once if the work took longer. It runs on a
+ * timer, never as a blocking sleep.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -73,6 +75,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final String RAW_BODY = "rawBody";
   /** When the request arrived ({@link Instant}), for the audit. */
   private static final String RECEIVED_AT = "receivedAt";
+  /** {@link System#nanoTime()} when the request entered the gateway (first handler). */
+  private static final String ARRIVAL = "arrivalNanos";
   public static final String OPENAPI_PATH = "/api/v2/spp/openapi.json";
   static final String OPENAPI_RESOURCE = "openapi/openapi.json";
 
@@ -149,8 +153,12 @@ public final class HttpVerticle extends VerticleBase {
         : server.shutdown(config.http().requestTimeoutMs(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** Request id, version header and request id header on every response; the request stays paused. */
+  /**
+   * Arrival time, request id, version header and request id header on every response; the request stays
+   * paused.
+   */
   private void stamp(RoutingContext ctx) {
+    ctx.put(ARRIVAL, System.nanoTime());
     ctx.request().pause();
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SANE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
@@ -165,7 +173,7 @@ public final class HttpVerticle extends VerticleBase {
       ctx.fail(405);
       return;
     }
-    long started = System.nanoTime();
+    long started = ctx.<Long>get(ARRIVAL); // durations count from arrival, as the release time does
     if (inFlight >= config.http().maxInFlight()) {
       // shed before authentication: overload costs no token check and no audit write (the access log has it)
       ApiProblem busy = ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
@@ -294,14 +302,25 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.eventBus().<ExportResult>request(Addresses.EXPORT, req, options).map(Message::body);
   }
 
+  /**
+   * Writes the result; one holding {@code access_denied} items is released at {@code arrival + U(min, max)} ms
+   * (at once if the work took longer), so the work that differs between "unknown" and "exists, not consented"
+   * does not show in the response time (spec §5.3).
+   */
   private void respond(RoutingContext ctx, ExportResult result, long started) {
     if (result.accessDenied() > 0) {
-      long delay = ThreadLocalRandom.current().nextLong(config.export().denyDelayMinMs(),
-          config.export().denyDelayMaxMs() + 1);
-      vertx.setTimer(delay, t -> write(ctx, result, started));
-    } else {
-      write(ctx, result, started);
+      long delayNanos = ThreadLocalRandom.current()
+          .nextLong(config.export().denyDelayMinMs(), config.export().denyDelayMaxMs() + 1) * 1_000_000L;
+      Long arrival = ctx.get(ARRIVAL);
+      long remainingNanos = (arrival != null ? arrival : started) + delayNanos - System.nanoTime();
+      // rounded up: never released before the release time
+      long remainingMs = (remainingNanos + 999_999) / 1_000_000;
+      if (remainingMs > 0) {
+        vertx.setTimer(remainingMs, t -> write(ctx, result, started));
+        return;
+      }
     }
+    write(ctx, result, started);
   }
 
   private void write(RoutingContext ctx, ExportResult result, long started) {

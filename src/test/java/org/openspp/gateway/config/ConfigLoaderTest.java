@@ -450,6 +450,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  @DisplayName("an anti-enumeration delay with min == max (a fixed delay) is accepted")
+  void fixedDenyDelayLoads() {
+    GatewayConfig config = load("""
+        export:
+          denyDelayMinMs: 60
+          denyDelayMaxMs: 60
+        """, NO_ENV);
+
+    assertThat(config.export().denyDelayMinMs()).isEqualTo(60);
+    assertThat(config.export().denyDelayMaxMs()).isEqualTo(60);
+  }
+
+  @Test
+  @DisplayName("an anti-enumeration delay with max below min fails, naming export.denyDelayMaxMs")
+  void denyDelayMaxBelowMinFails() {
+    assertThatThrownBy(() -> load("""
+        export:
+          denyDelayMinMs: 70
+          denyDelayMaxMs: 50
+        """, NO_ENV))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("export.denyDelayMaxMs");
+  }
+
+  @Test
   @DisplayName("a configuration file that does not exist fails")
   void missingConfigFileFails() {
     Path missing = dir.resolve("no-such-config.yaml");
