@@ -69,13 +69,15 @@ class EmbeddedRegistryTest {
   }
 
   @Test
-  @DisplayName("the password file and pg_hba.conf are inside the data directory, readable by the owner only")
+  @DisplayName("the password file is 0600 inside the 0700 data directory; pg_hba.conf trusts nobody")
   void passwordFileIsOwnerOnly() throws IOException {
     Path file = shared.resolve("pg").resolve(EmbeddedRegistry.PASSWORD_FILE);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS)))
         .isEqualTo("rw-------");
     assertThat(Files.readString(file).strip()).hasSizeGreaterThanOrEqualTo(40);
     assertThat(Files.readString(shared.resolve("pg").resolve("pg_hba.conf"))).doesNotContain("trust");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared.resolve("pg"))))
+        .as("the data directory").isEqualTo("rwx------");
   }
 
   @Test
