@@ -284,7 +284,7 @@ public final class ServeCommand implements Callable<Integer> {
       out.println("Demo client secrets, generated now and shown only this once (stored hashed; exchange them for a "
           + "token at POST /api/v2/spp/oauth/token):");
       DemoClients.IDS.stream().filter(newSecrets::containsKey)
-          .forEach(client -> out.println("  " + client + "  " + newSecrets.get(client)));
+          .forEach(client -> out.printf("  %-15s %s%n", client, newSecrets.get(client)));
     }
     if (activeClients.isEmpty()) {
       out.println();

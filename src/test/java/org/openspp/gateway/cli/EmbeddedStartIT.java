@@ -257,7 +257,7 @@ class EmbeddedStartIT {
     assertThat(exited).as("the gateway stops on SIGTERM").isTrue();
   }
 
-  private static final Pattern SECRET_LINE = Pattern.compile("^  (demo-[a-z]+)  ([A-Za-z0-9_-]+)$");
+  private static final Pattern SECRET_LINE = Pattern.compile("^  (demo-[a-z]+) +([A-Za-z0-9_-]+)$");
 
   /** The demo client secrets printed at a first start (empty when none were printed). */
   private static Map<String, String> demoSecrets(List<String> printed) {
