@@ -2,6 +2,7 @@ package org.openspp.gateway.db;
 
 import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +31,8 @@ import org.openspp.gateway.config.ConfigException;
 public final class OwnerOnlyFile {
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Secrets are short; a larger file is read only this far. */
+  private static final int MAX_BYTES = 4096;
   private static final Set<PosixFilePermission> ALLOWED =
       EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
@@ -58,7 +61,10 @@ public final class OwnerOnlyFile {
       return null;
     }
     check(file, what, attrs);
-    return Files.readString(file, StandardCharsets.UTF_8).strip();
+    // O_NOFOLLOW: a link swapped in after the check is not followed either
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      return new String(in.readNBytes(MAX_BYTES), StandardCharsets.UTF_8).strip();
+    }
   }
 
   /**
