@@ -3,51 +3,63 @@ package org.openspp.gateway.cli;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.config.RegistryKind;
 import org.openspp.gateway.db.Migrations;
+import org.openspp.gateway.db.OwnerOnlyFile;
 import org.openspp.gateway.db.PgPools;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Start-up steps shared by the commands; all run on the main thread, never on an event loop. */
+/**
+ * Start-up steps shared by the commands (schema migrations; the embedded demo's signing secret file); all run on
+ * the main thread, never on an event loop.
+ */
 final class CliSupport {
+
+  private static final Logger log = LoggerFactory.getLogger(CliSupport.class);
 
   private CliSupport() {
   }
 
-  /** The directory holding the embedded server's data and the generated demo secret. */
-  static Path stateDir(GatewayConfig config) {
-    Path data = Path.of(config.db().embeddedDataDir()).toAbsolutePath().normalize();
-    return data.getParent() != null ? data.getParent() : data;
+  /** The demo signing secret's file, inside the embedded server's data directory. */
+  static final String SECRET_FILE = "spp-jwt-secret";
+
+  /** The embedded server's data directory, which also holds the generated demo signing secret. */
+  static Path dataDir(GatewayConfig config) {
+    return Path.of(config.db().embeddedDataDir()).toAbsolutePath().normalize();
   }
 
   /**
-   * The HS256 secret generated for the embedded default, kept (owner-only) beside its data so that printed
-   * demo tokens survive restarts. Created on first use.
+   * The HS256 secret generated for the embedded default, kept owner-only ({@code 0600}) inside the embedded
+   * server's data directory (itself {@code 0700}) so that printed demo tokens survive restarts; created on first
+   * use. A file that is a symbolic link, owned by another user or readable by others stops start-up (exit 2),
+   * since someone else could have planted or read it. Older versions kept it in the data directory's parent:
+   * that file is never read (serve logs a warning naming it).
    */
   static String embeddedSecret(GatewayConfig config, boolean create) throws IOException {
-    Path file = stateDir(config).resolve("jwt-secret");
-    if (Files.isRegularFile(file)) {
-      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    Path data = dataDir(config);
+    Path old = data.getParent() == null ? null : data.getParent().resolve("jwt-secret");
+    // serve only: token's standard output is the token alone
+    if (create && old != null && Files.exists(old, LinkOption.NOFOLLOW_LINKS)) {
+      log.warn("{} is not used (older versions kept the demo signing secret there); the secret is now {}: delete {}",
+          old, data.resolve(SECRET_FILE), old);
     }
+    String what = "the embedded demo's token signing secret";
+    Path file = data.resolve(SECRET_FILE);
     if (!create) {
-      return null;
+      return OwnerOnlyFile.read(file, what);
     }
-    byte[] bytes = new byte[36];
-    new SecureRandom().nextBytes(bytes);
-    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, secret, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    return secret;
+    if (!Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException("the embedded data directory " + data + " does not exist");
+    }
+    return OwnerOnlyFile.readOrCreate(file, what);
   }
 
   /**

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -39,8 +40,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code serve} (the default command): starts the gateway. With no database configured it starts the
- * embedded PostgreSQL, loads the demo registry and prints ready-to-paste {@code curl} commands with a demo
- * token for each demo client. Runs until SIGTERM/SIGINT.
+ * embedded PostgreSQL, binds its listeners to loopback unless {@code http.host} / {@code management.host} are
+ * configured, loads the demo registry on first start only (with random client secrets, printed then) and prints
+ * ready-to-paste {@code curl} commands with a demo token for each demo client that is active. Runs until
+ * SIGTERM/SIGINT.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Start the gateway (the default command). Without SPP_DB_URL it starts an embedded "
@@ -53,6 +56,8 @@ public final class ServeCommand implements Callable<Integer> {
   public static final String DEMO_RESOURCE = "demo/registry.ndjson";
   /** An identifier of the demo registry, used in the printed curl commands. */
   public static final String DEMO_IDENTIFIER = "urn:gov:ph:psa:national-id|PH-100000002";
+  /** Where the demo's listeners bind unless the operator configured a host. */
+  static final String LOOPBACK = "127.0.0.1";
 
   @Spec
   CommandSpec spec;
@@ -112,11 +117,25 @@ public final class ServeCommand implements Callable<Integer> {
       ConfigLoader.checkServable(config);
     }
     if (demo) {
+      // the demo listens on loopback only, unless the operator chose the addresses
+      config = GatewayConfigs.withHosts(config,
+          ConfigLoader.isSet(configFile, System.getenv(), "http.host") ? config.http().host() : LOOPBACK,
+          ConfigLoader.isSet(configFile, System.getenv(), "management.host") ? config.management().host() : LOOPBACK);
       log.info("no SPP_DB_URL configured: starting the embedded PostgreSQL in {}", config.db().embeddedDataDir());
       embedded = EmbeddedRegistry.start(Path.of(config.db().embeddedDataDir()));
       config = config.withRegistry(RegistryKind.GATEWAY, embedded.url(), config.audit().url());
-      if (config.auth().jwtSecret() == null && demoAs == RegistryKind.GATEWAY) {
-        config = config.withJwtSecret(CliSupport.embeddedSecret(config, true));
+      try {
+        if (config.auth().jwtSecret() == null) {
+          // validated for --demo openspp too, where it becomes the fake OpenSPP's secret on first start
+          String secret = CliSupport.embeddedSecret(config, true);
+          if (demoAs == RegistryKind.GATEWAY) {
+            config = config.withJwtSecret(secret);
+          }
+        }
+      } catch (RuntimeException | IOException e) {
+        // e.g. a secret file others can read: exit 2, with no PostgreSQL left running
+        embedded.close();
+        throw e;
       }
     }
 
@@ -141,9 +160,12 @@ public final class ServeCommand implements Callable<Integer> {
         return 1;
       }
     }
+    Map<String, String> newDemoSecrets = Map.of();
     try {
       if (demo && demoAs == RegistryKind.OPENSPP) {
-        config = OpensppDemo.prepare(vertx, config, CliSupport.embeddedSecret(config, true));
+        OpensppDemo.Prepared prepared = OpensppDemo.prepare(vertx, config, CliSupport.embeddedSecret(config, true));
+        config = prepared.config();
+        newDemoSecrets = prepared.newSecrets();
       }
       if (config.kind() == RegistryKind.OPENSPP) {
         config = OpensppStartup.prepare(vertx, config);
@@ -172,16 +194,16 @@ public final class ServeCommand implements Callable<Integer> {
             ? " (to the audit database only: the OpenSPP database is never migrated)" : "");
       }
       if (demo && demoAs == RegistryKind.GATEWAY) {
-        loadDemo(vertx, config);
+        newDemoSecrets = loadDemoIfFresh(vertx, config);
       }
       vertx.deployVerticle(main).await();
+      if (demo) {
+        printDemo(spec.commandLine().getOut(), config, DemoClients.active(vertx, config), newDemoSecrets);
+      }
     } catch (Exception e) {
       log.error("start-up failed: {}", e.getMessage());
       stopped.countDown();
       System.exit(1);
-    }
-    if (demo) {
-      printDemo(spec.commandLine().getOut(), config);
     }
     stopped.await();
     return 0;
@@ -224,31 +246,54 @@ public final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  private static void loadDemo(Vertx vertx, GatewayConfig config) throws IOException {
-    List<String> lines = demoLines();
+  /**
+   * Loads the demo registry, with random client secrets, into a registry that has no registrant and no client yet
+   * (the first start); afterwards the registry stays as the operator left it (a disabled demo client stays
+   * disabled, a changed secret stays changed), except that a demo secret still equal to the published example is
+   * replaced. Returns the new secrets, empty when there are none.
+   */
+  private static Map<String, String> loadDemoIfFresh(Vertx vertx, GatewayConfig config) throws IOException {
     Pool pool = PgPools.create(vertx, config.db().url(), 2, 8, 0, "demo-load");
     try {
-      LoadReport report = new RegistryLoader(vertx, pool).load(DEMO_RESOURCE, lines, false).await();
-      log.info("demo registry loaded: {} individuals, {} groups, {} clients, {} consents",
+      boolean used = pool.query("SELECT EXISTS (SELECT 1 FROM api_client) OR EXISTS (SELECT 1 FROM registrant)")
+          .execute().await().iterator().next().getBoolean(0);
+      if (used) {
+        log.info("demo registry already loaded: kept as it is (clients, secrets and records are not reset)");
+        return DemoClients.replacePublishedSecrets(vertx, config.db().url(), RegistryKind.GATEWAY);
+      }
+      DemoClients.Fresh fresh = DemoClients.withRandomSecrets(demoLines());
+      LoadReport report = new RegistryLoader(vertx, pool).load(DEMO_RESOURCE, fresh.lines(), false).await();
+      log.info("demo registry loaded: {} individuals, {} groups, {} clients (new random secrets), {} consents",
           report.individuals(), report.groups(), report.clients(), report.consents());
+      return fresh.secrets();
     } finally {
       pool.close().await();
     }
   }
 
-  private static void printDemo(PrintWriter out, GatewayConfig config) {
+  private static void printDemo(PrintWriter out, GatewayConfig config, List<String> activeClients,
+      Map<String, String> newSecrets) {
     TokenMinter minter = new TokenMinter(config.auth().jwtSecret(), config.auth().issuer(), config.auth().audience());
     String url = "http://localhost:" + config.http().port() + "/api/v2/spp/\\$bulk/export";
     out.println();
     out.println("spp-gateway is ready on the embedded demo registry"
         + (config.kind() == RegistryKind.OPENSPP ? " (a fake OpenSPP 2 database, registry.kind openspp)" : "")
-        + ". Demo tokens are valid for 24 hours.");
-    for (String[] client : List.of(
-        new String[] {"demo-programme", "legal basis public_task: sees every record"},
-        new String[] {"demo-ngo", "legal basis consent: sees consented records only"})) {
-      String token = minter.mint(client[0], List.of("individual:read", "group:read"), Duration.ofHours(24));
+        + ", listening on " + config.http().host() + ". Demo tokens are valid for 24 hours.");
+    if (!newSecrets.isEmpty()) {
       out.println();
-      out.println("# " + client[0] + " (" + client[1] + ")");
+      out.println("Demo client secrets, generated now and shown only this once (stored hashed; exchange them for a "
+          + "token at POST /api/v2/spp/oauth/token):");
+      DemoClients.IDS.stream().filter(newSecrets::containsKey)
+          .forEach(client -> out.printf("  %-15s %s%n", client, newSecrets.get(client)));
+    }
+    if (activeClients.isEmpty()) {
+      out.println();
+      out.println("No demo client is active: no demo token printed.");
+    }
+    for (String client : activeClients) {
+      String token = minter.mint(client, List.of("individual:read", "group:read"), Duration.ofHours(24));
+      out.println();
+      out.println("# " + client + " (" + DemoClients.DESCRIPTIONS.get(client) + ")");
       out.println("curl -s -X POST \"" + url + "\" \\");
       out.println("  -H 'Authorization: Bearer " + token + "' \\");
       out.println("  -H 'Content-Type: application/json' \\");

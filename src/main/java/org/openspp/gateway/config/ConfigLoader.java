@@ -36,7 +36,9 @@ public final class ConfigLoader {
 
   private static Map<String, String> envKeys() {
     Map<String, String> m = new LinkedHashMap<>();
+    m.put("SPP_HTTP_HOST", "http.host");
     m.put("SPP_HTTP_PORT", "http.port");
+    m.put("SPP_MANAGEMENT_HOST", "management.host");
     m.put("SPP_MANAGEMENT_PORT", "management.port");
     m.put("SPP_DB_URL", "db.url");
     m.put("SPP_DB_POOL_SIZE", "db.poolSize");
@@ -110,6 +112,31 @@ public final class ConfigLoader {
    */
   public static GatewayConfig load(Path file, Map<String, String> env) {
     return toConfig(merged(file, env));
+  }
+
+  /**
+   * Whether the configuration file (as {@link #load} picks it) or the environment sets the dotted {@code key},
+   * rather than the built-in default supplying it. The embedded demo binds its listeners to loopback unless the
+   * operator set {@code http.host} / {@code management.host} this way.
+   */
+  public static boolean isSet(Path file, Map<String, String> env, String key) {
+    for (Map.Entry<String, String> e : ENV_KEYS.entrySet()) {
+      if (e.getValue().equals(key) && envValue(env, e.getKey()) != null) {
+        return true;
+      }
+    }
+    Path path = file != null ? file : (Files.isRegularFile(DEFAULT_FILE) ? DEFAULT_FILE : null);
+    if (path == null) {
+      return false;
+    }
+    Object node = readYaml(path);
+    for (String part : key.split("\\.")) {
+      if (!(node instanceof JsonObject object) || !object.containsKey(part)) {
+        return false;
+      }
+      node = object.getValue(part);
+    }
+    return node != null;
   }
 
   /** The merged JSON tree, before conversion; exposed for the log-format decision and for tests. */

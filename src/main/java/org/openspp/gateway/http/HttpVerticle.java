@@ -142,7 +142,8 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.fileSystem().readFile(OPENAPI_RESOURCE)
         .compose(doc -> {
           openApi = doc;
-          return server.listen(config.http().port());
+          // listen(port) alone binds 0.0.0.0 whatever the options' host says
+          return server.listen(config.http().port(), config.http().host());
         });
   }
 

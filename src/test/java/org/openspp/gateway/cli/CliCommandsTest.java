@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -30,6 +32,8 @@ import org.openspp.gateway.GatewayMain;
 import org.openspp.gateway.auth.TokenVerifier;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.db.EmbeddedRegistry;
+import org.openspp.gateway.db.OwnerOnlyFile;
 import org.openspp.gateway.support.TestRegistry;
 
 /**
@@ -154,6 +158,97 @@ class CliCommandsTest {
 
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("http.prot");
+  }
+
+  // --- the embedded demo's signing secret ------------------------------------------------------------------------
+
+  @Test
+  @DisplayName("token uses the embedded secret kept inside the data directory, and never the old one beside it")
+  void tokenReadsTheSecretInsideTheDataDirectoryOnly(Vertx vertx) throws IOException {
+    Path data = Files.createDirectories(dir.resolve("state").resolve("pg"));
+    Path planted = Files.writeString(dir.resolve("state").resolve("jwt-secret"), "planted-secret-0123456789-abcdefghijkl");
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-------"));
+    Path config = yaml("db:\n  embeddedDataDir: \"" + data + "\"\n");
+
+    Result withoutSecret = run("token", "--client", "demo-programme", "--config", config.toString());
+    assertThat(withoutSecret.exitCode()).as("the old location is not read").isEqualTo(2);
+    assertThat(withoutSecret.err()).contains("no HS256 secret configured");
+
+    Path file = data.resolve(CliSupport.SECRET_FILE);
+    OwnerOnlyFile.create(file, SECRET);
+    Result result = run("token", "--client", "demo-programme", "--config", config.toString());
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out().lines().toList()).hasSize(1);
+    GatewayConfig verifying = ConfigLoader.load(config(UNUSED_DB_URL, SECRET), Map.of());
+    assertThat(TokenVerifier.create(vertx, verifying.auth(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry())
+        .verify("Bearer " + result.out().strip()).await()).isEqualTo("demo-programme");
+  }
+
+  @Test
+  @DisplayName("an embedded secret file others can read (mode 0644) is refused with exit 2 naming the file and the fix")
+  void embeddedSecretReadableByOthersExitsTwo() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("pg"));
+    Path file = data.resolve(CliSupport.SECRET_FILE);
+    OwnerOnlyFile.create(file, SECRET);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+
+    Result result = run("token", "--client", "demo-programme", "--config",
+        yaml("db:\n  embeddedDataDir: \"" + data + "\"\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).contains(file.toString()).contains("rw-r--r--").contains("chmod 600");
+  }
+
+  @Test
+  @DisplayName("an embedded secret file that is a symbolic link is refused with exit 2, even to an owner-only file")
+  void embeddedSecretSymlinkExitsTwo() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("pg"));
+    Path target = dir.resolve("elsewhere");
+    OwnerOnlyFile.create(target, SECRET);
+    Path link = Files.createSymbolicLink(data.resolve(CliSupport.SECRET_FILE), target);
+
+    Result result = run("token", "--client", "demo-programme", "--config",
+        yaml("db:\n  embeddedDataDir: \"" + data + "\"\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err()).contains(link.toString()).contains("symbolic link");
+  }
+
+  @Test
+  @DisplayName("an embedded secret file owned by another user is refused with exit 2 (needs root to set up: CI)")
+  void embeddedSecretOwnedByAnotherUserExitsTwo() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("pg"));
+    Path file = data.resolve(CliSupport.SECRET_FILE);
+    OwnerOnlyFile.create(file, SECRET);
+    try {
+      Files.setAttribute(file, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | SecurityException e) {
+      assumeTrue(false, "cannot give a file to another user here (not root): " + e);
+    }
+
+    Result result = run("token", "--client", "demo-programme", "--config",
+        yaml("db:\n  embeddedDataDir: \"" + data + "\"\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains(file.toString()).contains("owned by uid 65534");
+  }
+
+  @Test
+  @DisplayName("serve on the embedded database refuses a secret file others can read: exit 2, nothing left running")
+  void serveRefusesEmbeddedSecretReadableByOthers() throws IOException {
+    Path data = dir.resolve("pg");
+    EmbeddedRegistry.start(data).close();
+    Path file = data.resolve(CliSupport.SECRET_FILE);
+    OwnerOnlyFile.create(file, SECRET);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-rw----"));
+
+    Result result = run("serve", "--data-dir", data.toString(), "--config", yaml("{}\n").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains(file.toString()).contains("chmod 600");
+    assertThat(data.resolve("postmaster.pid")).as("the embedded PostgreSQL was stopped").doesNotExist();
   }
 
   // --- usage -----------------------------------------------------------------------------------------------
