@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code initdb} and kept in {@value #PASSWORD_FILE} (mode 0600) inside the data directory (itself 0700). A data
  * directory initialised by an older version (trust authentication, no password file) is upgraded at start: the
  * server first starts admitting only the superuser over loopback TCP, the password is set, {@code pg_hba.conf}
- * rewritten and reloaded, and start-up waits until a connection without the password is refused. Commits are
+ * rewritten, and the server restarted with the ordinary rules before anything else uses it. Commits are
  * durable ({@code fsync}, {@code full_page_writes} and {@code synchronous_commit} on, overriding zonky's
  * {@code synchronous_commit=off}), so audit rows acknowledged to a client survive a crash.
  *
@@ -46,7 +46,6 @@ public final class EmbeddedRegistry implements AutoCloseable {
   public static final String PASSWORD_FILE = "spp-db-password";
   /** The superuser role. */
   static final String SUPERUSER = "postgres";
-  private static final Duration UPGRADE_WAIT = Duration.ofSeconds(15);
 
   /** Every connection authenticates; no trust, no replication. */
   static final String PG_HBA = """
@@ -116,11 +115,14 @@ public final class EmbeddedRegistry implements AutoCloseable {
       EmbeddedPostgres pg = builder.start();
       EmbeddedRegistry registry = new EmbeddedRegistry(pg, password, !existing);
       try {
-        if (!existing) {
-          OwnerOnlyFile.create(passwordFile, password);
-        }
         if (upgrade) {
           registry.upgradeFromTrust(passwordFile);
+          registry.close();
+          // restarted with the password file in place: the ordinary start, with the ordinary rules
+          return start(dataDir);
+        }
+        if (!existing) {
+          OwnerOnlyFile.create(passwordFile, password);
         }
         registry.checkNoPasswordlessAccess();
       } catch (IOException | SQLException | RuntimeException e) {
@@ -153,36 +155,18 @@ public final class EmbeddedRegistry implements AutoCloseable {
 
   /**
    * A data directory of an older version: its superuser had no password and {@code pg_hba.conf} trusted every
-   * local user. Sets the password, writes the password file, rewrites the rules, reloads, and waits until the
-   * reload took effect (a connection without the password is refused).
+   * local user. Sets the password and writes the password file; the caller then restarts the server, which comes
+   * up with the ordinary rules (no waiting for a reload to take effect).
    */
   private void upgradeFromTrust(Path passwordFile) throws IOException, SQLException {
     log.warn("upgrading the embedded PostgreSQL in {}: it was created by an older version that let every local user "
-        + "connect as superuser without a password; setting a generated password ({})", passwordFile.getParent(),
-        passwordFile);
+        + "connect as superuser without a password; setting a generated password ({}) and restarting it",
+        passwordFile.getParent(), passwordFile);
     try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
       // the password is URL-safe Base64: nothing to escape in the literal
       s.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + password + "'");
     }
     OwnerOnlyFile.create(passwordFile, password);
-    writeAccessRules(passwordFile.getParent(), false);
-    try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-      s.execute("SELECT pg_reload_conf()");
-    }
-    long deadline = System.nanoTime() + UPGRADE_WAIT.toNanos();
-    while (acceptsWithoutPassword()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the embedded PostgreSQL still admits connections without a password "
-            + UPGRADE_WAIT.toSeconds() + " s after its access rules were reloaded");
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while upgrading the embedded PostgreSQL", e);
-      }
-    }
-    log.info("embedded PostgreSQL upgraded: every connection now needs the password in {}", passwordFile);
   }
 
   private boolean acceptsWithoutPassword() {
