@@ -291,7 +291,7 @@ public final class HttpVerticle extends VerticleBase {
     for (String raw1 : body.identifiers()) {
       ids.add(ParsedIdentifier.parse(raw1, maxLength));
     }
-    Instant now = Instant.now();
+    Instant now = ctx.get(RECEIVED_AT); // one arrival time for the audit of an export and of a refusal
     return new ExportRequest(requestId, client, body.type(), ids, body.elements(), body.extensions(),
         LocalDate.ofInstant(now, ZoneOffset.UTC), now, remoteAddress, userAgent);
   }
