@@ -23,8 +23,7 @@ import org.openspp.gateway.http.RateLimiter;
 import org.openspp.gateway.metrics.BreakerStates;
 import org.openspp.gateway.metrics.GatewayMeters;
 import org.openspp.gateway.metrics.ManagementVerticle;
-import org.openspp.gateway.resolve.ClientVerticle;
-import org.openspp.gateway.resolve.CredentialVerticle;
+import org.openspp.gateway.resolve.ClientDirectoryVerticle;
 import org.openspp.gateway.resolve.RegistrySource;
 import org.openspp.gateway.resolve.ResolverVerticle;
 import org.slf4j.Logger;
@@ -119,9 +118,7 @@ public final class MainVerticle extends VerticleBase {
           });
     }
     RateLimiter rateLimiter = RateLimiter.create();
-    backend.add(vertx.deployVerticle(new ClientVerticle(source, config.db().url(),
-        config.registries().get(ResourceType.INDIVIDUAL), breakers)));
-    backend.add(vertx.deployVerticle(new CredentialVerticle(source, config.db().url(),
+    backend.add(vertx.deployVerticle(new ClientDirectoryVerticle(source, config.db().url(),
         config.registries().get(ResourceType.INDIVIDUAL), breakers)));
     Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters));
     long resolveTimeout = config.export().busTimeoutMs();

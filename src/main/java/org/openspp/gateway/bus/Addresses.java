@@ -9,6 +9,12 @@ public final class Addresses {
   /** {@code String} client id in, {@link ClientRecord} out (or failure {@link Failure#NOT_FOUND}). */
   public static final String CLIENT_LOOKUP = "gateway.clients.lookup";
 
+  /**
+   * {@code String} client id in, {@link Credentials} out (or failure {@link Failure#NOT_FOUND}); asked by the token
+   * endpoint, consumed by the client directory.
+   */
+  public static final String CREDENTIALS_LOOKUP = "gateway.clients.credentials";
+
   /** {@link AuditRecord} in, an empty reply once its rows are committed; consumed by the audit writer. */
   public static final String AUDIT = "gateway.audit";
 

@@ -11,7 +11,7 @@ import java.util.List;
 public final class Codecs {
 
   private static final List<Class<?>> LOCAL_TYPES = List.of(
-      ExportRequest.class, ExportResult.class, ClientRecord.class, AuditRecord.class);
+      ExportRequest.class, ExportResult.class, ClientRecord.class, Credentials.class, AuditRecord.class);
   private static final List<Class<?>> WIRE_TYPES = List.of(ResolveRequest.class, ResolveResult.class);
 
   private Codecs() {

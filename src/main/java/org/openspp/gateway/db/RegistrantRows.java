@@ -14,7 +14,7 @@ import org.openspp.gateway.bus.ConsentRecord;
 import org.openspp.gateway.bus.RegistrantRecord;
 import org.openspp.gateway.bus.ResolveResult;
 import org.openspp.gateway.bus.ResourceType;
-import org.openspp.gateway.resolve.CredentialVerticle.Credentials;
+import org.openspp.gateway.bus.Credentials;
 
 /**
  * Turns rows of {@link RegistryQueries} into message records; nothing of {@link Row} escapes. The {@code openspp}

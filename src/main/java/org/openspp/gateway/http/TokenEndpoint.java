@@ -26,8 +26,7 @@ import org.openspp.gateway.bus.Addresses;
 import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.metrics.GatewayMeters;
-import org.openspp.gateway.resolve.CredentialVerticle;
-import org.openspp.gateway.resolve.CredentialVerticle.Credentials;
+import org.openspp.gateway.bus.Credentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * missing); the client credentials, from HTTP Basic (both parts form-decoded, RFC 6749 §2.3.1) or from the body,
  * never both (400); then the credential check (401 {@code Invalid client credentials}).
  *
- * <p>The credential check looks the client up on {@link CredentialVerticle#ADDRESS} (the HTTP edge never touches
+ * <p>The credential check looks the client up on {@link Addresses#CREDENTIALS_LOOKUP} (the HTTP edge never touches
  * SQL) and always runs one scrypt verification, on a small dedicated worker pool, never on an event loop: against
  * the stored hash, or against a random dummy hash when the client is unknown, has no usable hash or no secret was
  * presented, so that the answer time does not tell whether a client exists. Unknown, inactive, wrong secret and
@@ -236,7 +235,7 @@ public final class TokenEndpoint {
     DeliveryOptions options = new DeliveryOptions()
         .setSendTimeout(config.export().busTimeoutMs())
         .addHeader(Addresses.REQUEST_ID_HEADER, HttpVerticle.requestId(ctx));
-    return vertx.eventBus().<Credentials>request(CredentialVerticle.ADDRESS, clientId, options)
+    return vertx.eventBus().<Credentials>request(Addresses.CREDENTIALS_LOOKUP, clientId, options)
         .map(Message::body)
         .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
             && re.failureCode() == Failure.NOT_FOUND.code()

@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 import java.util.Map;
 import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.bus.Credentials;
 import org.openspp.gateway.bus.ResolveResult;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
@@ -16,7 +17,7 @@ import org.openspp.gateway.openspp.OpensppRegistrySource;
 /**
  * The one seam between registry kinds ({@code registry.kind}): the SQL the resolvers and the client directory run
  * and the reading of its rows into the bus records ({@link ResolveResult}, {@link ClientRecord},
- * {@link CredentialVerticle.Credentials}). Every kind's statements return the columns of the gateway schema's
+ * {@link Credentials}). Every kind's statements return the columns of the gateway schema's
  * under the same names, so the rows are read by one reader ({@link RegistrantRows}, the default methods); a kind
  * whose rows cannot be shaped so overrides them. Everything else — pools, breakers, coalescing, the aggregator, consent
  * rules, mapping, {@code _elements}, audit — is one code path for every kind. Implementations are stateless and
@@ -72,7 +73,7 @@ public interface RegistrySource {
   /** The token endpoint's statement: {@code $1} the client id; at most one row, read by {@link #toCredentials}. */
   String credentialsStatement();
 
-  default CredentialVerticle.Credentials toCredentials(Row row) {
+  default Credentials toCredentials(Row row) {
     return RegistrantRows.toCredentials(row);
   }
 }

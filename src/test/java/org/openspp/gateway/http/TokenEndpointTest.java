@@ -2,7 +2,6 @@ package org.openspp.gateway.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -26,10 +25,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openspp.gateway.auth.SecretHasher;
-import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
-import org.openspp.gateway.metrics.BreakerStates;
-import org.openspp.gateway.resolve.CredentialVerticle;
 import org.openspp.gateway.support.GatewayHarness;
 
 /**
@@ -61,9 +57,6 @@ class TokenEndpointTest {
   @BeforeAll
   static void start(Vertx vertx) {
     gw = GatewayHarness.start(vertx);
-    // MainVerticle does not deploy the credential directory yet: deploy it next to the gateway
-    vertx.deployVerticle(new CredentialVerticle(org.openspp.gateway.db.GatewayRegistrySource.INSTANCE, gw.dbUrl, gw.config.registries().get(ResourceType.INDIVIDUAL),
-        new BreakerStates(new SimpleMeterRegistry()))).await();
   }
 
   @AfterAll
