@@ -18,7 +18,8 @@ final class GatewayConfigs {
   static GatewayConfig withHosts(GatewayConfig c, String httpHost, String managementHost) {
     GatewayConfig.Http h = c.http();
     return new GatewayConfig(new GatewayConfig.Http(httpHost, h.port(), h.instances(), h.maxBodyBytes(),
-        h.requestTimeoutMs(), h.maxInFlight(), h.shutdownGraceMs()),
+        h.requestTimeoutMs(), h.maxInFlight(), h.shutdownGraceMs(), h.headerTimeoutMs(), h.bodyTimeoutMs(),
+        h.trustedProxies()),
         new GatewayConfig.Management(managementHost, c.management().port()), c.db(), c.registries(), c.auth(),
         c.export(), c.audit(), c.cluster());
   }

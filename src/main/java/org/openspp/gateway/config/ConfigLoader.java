@@ -54,6 +54,7 @@ public final class ConfigLoader {
     m.put("SPP_JWKS_AUDIENCE", "auth.jwks.audience");
     m.put("SPP_EXPORT_MAX_IDENTIFIERS", "export.maxIdentifiers");
     m.put("SPP_SHUTDOWN_GRACE_MS", "http.shutdownGraceMs");
+    m.put("SPP_TRUSTED_PROXIES", "http.trustedProxies");
     m.put("SPP_LOG_FORMAT", "log.format");
     m.put("SPP_CLUSTER_NAME", "cluster.name");
     m.put("SPP_CLUSTER_HOST", "cluster.host");
@@ -79,7 +80,8 @@ public final class ConfigLoader {
     return new JsonObject()
         .put("http", new JsonObject().put("host", "0.0.0.0").put("port", 8080).put("instances", 0)
             .put("maxBodyBytes", 65536).put("requestTimeoutMs", 10000).put("maxInFlight", 512)
-            .put("shutdownGraceMs", 5000))
+            .put("shutdownGraceMs", 5000).put("headerTimeoutMs", GatewayConfig.Http.DEFAULT_HEADER_TIMEOUT_MS)
+            .put("bodyTimeoutMs", GatewayConfig.Http.DEFAULT_BODY_TIMEOUT_MS).put("trustedProxies", ""))
         .put("management", new JsonObject().put("host", "0.0.0.0").put("port", 9090))
         .put("db", new JsonObject().put("url", null).put("poolSize", 16)
             .put("embeddedDataDir", "./.spp-gateway/pg").put("migrate", true))
@@ -282,7 +284,10 @@ public final class ConfigLoader {
         integer(http, "http.maxBodyBytes", "maxBodyBytes", 1024, 16 * 1024 * 1024),
         integer(http, "http.requestTimeoutMs", "requestTimeoutMs", 100, 600_000),
         integer(http, "http.maxInFlight", "maxInFlight", 1, 1_000_000),
-        integer(http, "http.shutdownGraceMs", "shutdownGraceMs", 0, 600_000));
+        integer(http, "http.shutdownGraceMs", "shutdownGraceMs", 0, 600_000),
+        integer(http, "http.headerTimeoutMs", "headerTimeoutMs", 100, 600_000),
+        integer(http, "http.bodyTimeoutMs", "bodyTimeoutMs", 100, 600_000),
+        trustedProxies(http.getValue("trustedProxies")));
     GatewayConfig.Management mgmtCfg = new GatewayConfig.Management(
         string(mgmt, "management.host", "host", true),
         integer(mgmt, "management.port", "port", 0, 65535));
@@ -374,6 +379,33 @@ public final class ConfigLoader {
       throw new ConfigException("audit.url: registry.kind openspp needs a writable audit database of its own "
           + "(SPP_AUDIT_DB_URL); the gateway never writes to the OpenSPP database");
     }
+  }
+
+  /**
+   * {@code http.trustedProxies}: IP addresses or CIDR blocks ({@code 10.0.0.0/8}), a list or one comma-separated
+   * string (one environment variable); each checked as an IP literal, never resolved by DNS.
+   */
+  private static List<String> trustedProxies(Object raw) {
+    String list = raw == null ? "" : raw instanceof io.vertx.core.json.JsonArray a
+        ? String.join(",", a.stream().map(String::valueOf).toList()) : String.valueOf(raw);
+    List<String> out = new java.util.ArrayList<>();
+    for (String entry : list.split(",")) {
+      String e = entry.trim();
+      if (e.isEmpty()) {
+        continue;
+      }
+      int slash = e.indexOf('/');
+      String ip = slash < 0 ? e : e.substring(0, slash);
+      byte[] bytes = io.netty.util.NetUtil.createByteArrayFromIpAddressString(ip);
+      boolean prefixOk = slash < 0 || (e.substring(slash + 1).matches("[0-9]{1,3}")
+          && bytes != null && Integer.parseInt(e.substring(slash + 1)) <= bytes.length * 8);
+      if (bytes == null || !prefixOk) {
+        throw new ConfigException("http.trustedProxies: expected IP addresses or CIDR blocks separated by commas (got '"
+            + e + "')");
+      }
+      out.add(e);
+    }
+    return out;
   }
 
   /** {@code cluster.*}: members as a comma-separated {@code host:port} list (one environment variable). */

@@ -59,9 +59,29 @@ public record GatewayConfig(
    * @param requestTimeoutMs the HTTP request deadline, outermost of the deadline chain
    * @param maxInFlight      export requests one HTTP verticle serves at once; past it, 503 at once
    * @param shutdownGraceMs  after SIGTERM, how long requests are still accepted (readiness already false)
+   * @param headerTimeoutMs  a request head (request line and headers) must arrive within this time of its first
+   *                         byte; past it the connection is closed
+   * @param bodyTimeoutMs    a request body must arrive within this time once the gateway starts reading it; past
+   *                         it 408 and the connection is closed
+   * @param trustedProxies   addresses or CIDR blocks of the proxies (ingress) whose {@code X-Forwarded-For} is
+   *                         believed; empty: the TCP peer is the client address
    */
   public record Http(String host, int port, int instances, int maxBodyBytes, long requestTimeoutMs, int maxInFlight,
-      long shutdownGraceMs) {
+      long shutdownGraceMs, long headerTimeoutMs, long bodyTimeoutMs, List<String> trustedProxies) {
+
+    public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
+    public static final long DEFAULT_BODY_TIMEOUT_MS = 10_000;
+
+    public Http {
+      trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** A listener with the default read deadlines and no trusted proxy. */
+    public Http(String host, int port, int instances, int maxBodyBytes, long requestTimeoutMs, int maxInFlight,
+        long shutdownGraceMs) {
+      this(host, port, instances, maxBodyBytes, requestTimeoutMs, maxInFlight, shutdownGraceMs,
+          DEFAULT_HEADER_TIMEOUT_MS, DEFAULT_BODY_TIMEOUT_MS, List.of());
+    }
   }
 
   /** Management listener: {@code /metrics} and {@code /health/*}. */
