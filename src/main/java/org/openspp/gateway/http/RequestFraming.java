@@ -1,0 +1,123 @@
+package org.openspp.gateway.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 message framing the gateway accepts (RFC 9112 §6), decided where the bytes are parsed: by Netty's request
+ * decoder, through the extension points it offers for exactly these decisions.
+ *
+ * <ul>
+ *   <li>{@code Content-Length} together with {@code Transfer-Encoding}: the decoder fails the message (Netty's
+ *       default silently drops the {@code Content-Length}, which is what request smuggling through a proxy that
+ *       reads the other header relies on); Vert.x answers {@code 400} and closes the connection.</li>
+ *   <li>A request head must arrive within {@code http.headerTimeoutMs} of its first byte, or the connection is
+ *       closed (slow headers). A keep-alive connection waiting for its next request is governed by the idle
+ *       timeout instead.</li>
+ *   <li>{@code Transfer-Encoding} other than exactly one {@code chunked} (a list such as {@code chunked, identity},
+ *       a repeated header, an obs-folded value): {@link #checkTransferEncoding} answers {@code 400} problem+json and
+ *       the connection closes.</li>
+ * </ul>
+ *
+ * <p>The decoder is installed per connection, before the first byte is read, in place of Vert.x's own (whose
+ * subclass it is, so header handling stays Vert.x's).
+ */
+final class RequestFraming {
+
+  /** The name of Vert.x's HTTP/1.x request decoder in the connection's pipeline. */
+  private static final String DECODER = "httpDecoder";
+
+  private RequestFraming() {
+  }
+
+  /** Replaces the connection's request decoder with the strict one; HTTP/2 connections are left alone. */
+  static void install(HttpConnection connection, HttpServerOptions options, long headerTimeoutMs) {
+    if (connection instanceof ConnectionBase base) {
+      var pipeline = base.channelHandlerContext().pipeline();
+      if (pipeline.get(DECODER) instanceof VertxHttpRequestDecoder) {
+        pipeline.replace(DECODER, DECODER, new StrictDecoder(options, headerTimeoutMs));
+      }
+    }
+  }
+
+  /** Route handler: exactly one {@code Transfer-Encoding: chunked}, or none. */
+  static void checkTransferEncoding(RoutingContext ctx) {
+    List<String> te = ctx.request().headers().getAll("Transfer-Encoding");
+    if (te.isEmpty() || (te.size() == 1 && "chunked".equalsIgnoreCase(te.get(0)))) {
+      ctx.next();
+      return;
+    }
+    ctx.fail(ApiProblem.malformed("Unsupported Transfer-Encoding: only a single 'chunked' is accepted",
+        new ApiProblem.FieldError("Transfer-Encoding", "unsupported", "must be exactly 'chunked' when present"))
+        .withHeader("Connection", "close"));
+  }
+
+  /** Vert.x's decoder with the two decisions above. */
+  static final class StrictDecoder extends VertxHttpRequestDecoder {
+
+    private final long headerTimeoutMs;
+    /** Between a request head and the end of its body. */
+    private boolean inMessage;
+    /** Bytes of a request head have arrived, and the head is not complete yet. */
+    private boolean headPending;
+    private ScheduledFuture<?> headDeadline;
+
+    StrictDecoder(HttpServerOptions options, long headerTimeoutMs) {
+      super(options);
+      this.headerTimeoutMs = headerTimeoutMs;
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+      throw new IllegalArgumentException("Content-Length and Transfer-Encoding in one message");
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+      if (!inMessage && in.isReadable()) {
+        headPending = true;
+      }
+      int before = out.size();
+      super.decode(ctx, in, out);
+      for (int i = before; i < out.size(); i++) {
+        Object decoded = out.get(i);
+        if (decoded instanceof HttpRequest) {
+          inMessage = true;
+          headPending = false;
+        }
+        if (decoded instanceof LastHttpContent) {
+          inMessage = false;
+        }
+      }
+      if (headPending && headDeadline == null) {
+        headDeadline = ctx.executor().schedule(() -> {
+          if (headPending) {
+            ctx.close();
+          }
+        }, headerTimeoutMs, TimeUnit.MILLISECONDS);
+      } else if (!headPending && headDeadline != null) {
+        headDeadline.cancel(false);
+        headDeadline = null;
+      }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+      if (headDeadline != null) {
+        headDeadline.cancel(false);
+      }
+      super.handlerRemoved0(ctx);
+    }
+  }
+}
