@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code gateway.jwks.key.age{source="jwks"}}: seconds since the last successful fetch.</li>
  * </ul>
  *
- * <p>Threading: the key set is an immutable {@link JwkSet} published through a volatile field, so verifying on
+ * <p>Threading: the key set is an immutable {@link JwksSnapshot} (keys parsed by Nimbus JOSE+JWT, with the
+ * processor that verifies against them) published through a volatile field, so verifying on
  * any event loop needs no lock. Fetch state (in-flight fetch, refetch window, failure streak, timer) is
  * confined to the one {@link Context} captured at creation; requests from other threads reach it with
  * {@link Context#runOnContext}. Futures this class returns may complete on that context: callers that need
@@ -70,13 +71,13 @@ final class JwksKeySource {
   private final long minRefetchNanos;
   private final Promise<Void> ready = Promise.promise();
 
-  private volatile JwkSet keys;
+  private volatile JwksSnapshot keys;
   private volatile long fetchedAtMillis;
   private volatile boolean fetching;
   private volatile long unknownKidQuietUntilNanos;
 
   // confined to context
-  private Future<JwkSet> inFlight;
+  private Future<JwksSnapshot> inFlight;
   private int failureStreak;
   private long timerId = -1;
   private boolean closed;
@@ -127,7 +128,7 @@ final class JwksKeySource {
   }
 
   /** The current key set, or {@code null} before the first successful fetch. */
-  JwkSet keys() {
+  JwksSnapshot keys() {
     return keys;
   }
 
@@ -153,7 +154,7 @@ final class JwksKeySource {
     }
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
-      Future<JwkSet> f = inFlight;
+      Future<JwksSnapshot> f = inFlight;
       if (f == null) {
         long now = System.nanoTime();
         if (closed || now - unknownKidQuietUntilNanos < 0) {
@@ -204,7 +205,7 @@ final class JwksKeySource {
   }
 
   /** On the context: the fetch in flight, or a new one; its outcome is already applied when it completes. */
-  private Future<JwkSet> fetch() {
+  private Future<JwksSnapshot> fetch() {
     if (inFlight != null) {
       return inFlight;
     }
@@ -212,7 +213,7 @@ final class JwksKeySource {
       return Future.failedFuture("closed");
     }
     fetching = true;
-    Future<JwkSet> f = download().transform(ar -> {
+    Future<JwksSnapshot> f = download().transform(ar -> {
       inFlight = null;
       fetching = false;
       return ar.succeeded() ? Future.succeededFuture(install(ar.result())) : Future.failedFuture(failed(ar.cause()));
@@ -223,7 +224,7 @@ final class JwksKeySource {
     return f;
   }
 
-  private Future<JwkSet> download() {
+  private Future<JwksSnapshot> download() {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setAbsoluteURI(config.url())
@@ -244,7 +245,7 @@ final class JwksKeySource {
             sent[0].reset();
           }
         })
-        .map(body -> JwkSet.parse(new JsonObject(body)));
+        .map(body -> JwksSnapshot.parse(new JsonObject(body)));
   }
 
   private static Future<Buffer> readBody(HttpClientResponse response) {
@@ -276,8 +277,8 @@ final class JwksKeySource {
     return body.future();
   }
 
-  private JwkSet install(JwkSet set) {
-    JwkSet previous = keys;
+  private JwksSnapshot install(JwksSnapshot set) {
+    JwksSnapshot previous = keys;
     keys = set;
     fetchedAtMillis = System.currentTimeMillis();
     if (previous == null) {
@@ -305,7 +306,7 @@ final class JwksKeySource {
 
   private Throwable failed(Throwable err) {
     if (failureStreak++ == 0) {
-      JwkSet current = keys;
+      JwksSnapshot current = keys;
       if (current == null) {
         log.warn("JWKS {}: fetch failed: {}", where, reason(err));
       } else {

@@ -1,13 +1,24 @@
 package org.openspp.gateway.auth;
 
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSKeySelector;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jose.proc.SingleKeyJWSKeySelector;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
 import java.util.List;
+import javax.crypto.spec.SecretKeySpec;
 import org.openspp.gateway.config.GatewayConfig;
 
 /**
@@ -21,34 +32,45 @@ import org.openspp.gateway.config.GatewayConfig;
  *       {@code alg}.</li>
  * </ul>
  *
- * <p>The token's {@code alg} chooses the source before any key is touched, and each source verifies only its
- * own algorithms with its own key type: an HS256 token is never checked against RSA or EC key material, nor an
- * RS/PS/ES token against the secret. {@code none} and every other algorithm are refused, as are {@code jku},
- * {@code x5u}, {@code jwk}, {@code x5c} and {@code crit} headers (see {@link JoseToken}). After the signature:
- * {@code exp} is required and checked with {@code auth.jwt.leewaySeconds}, a future {@code nbf} is refused,
- * and {@code iss} and {@code aud} must be the verifying source's own. Failures are
- * {@link AuthenticationException}s holding the contract's 401 strings; nothing here queries the client
- * registry.
+ * <p>One verification path for both: Nimbus JOSE+JWT's {@link DefaultJWTProcessor} with a
+ * key selector pinned to the source's algorithms: {@link SingleKeyJWSKeySelector} over the secret (HS256 only;
+ * the secret has no {@code kid}, so a {@code kid} header plays no part), {@link JWSVerificationKeySelector} over
+ * the JWKS snapshot ({@link JwksSnapshot}; RS256, PS256, ES256, key chosen by {@code kid}, type and {@code alg}). Before it, {@link CompactJws} applies
+ * the gateway's policy: canonical base64url, strict JSON, accepted algorithms only ({@code none} and every other
+ * one refused), no {@code jku}, {@code x5u}, {@code jwk}, {@code x5c} or {@code crit} headers, bounded
+ * {@code kid}, low-s ES256 signatures. The token's {@code alg} chooses the source before any key is touched: an
+ * HS256 token is never checked against RSA or EC key material, nor an RS/PS/ES token against the secret.
+ * After the signature: the claims must parse (Nimbus refuses an {@code exp}, {@code iat} or {@code nbf} that is
+ * not a number, an {@code iss} that is not a string...), the payload must be strict JSON, {@code exp} is
+ * required and checked with {@code auth.jwt.leewaySeconds}, a future {@code nbf} is refused, and {@code iss}
+ * and {@code aud} must be the verifying source's own. Failures are {@link AuthenticationException}s holding the
+ * contract's 401 strings; nothing here queries the client registry.
  *
- * <p>One instance serves every HTTP verticle of the process. It is thread-safe: key material is immutable or
- * per-thread (HMAC), the JWKS set is an immutable snapshot, and the only asynchronous path (a refetch for an
- * unknown {@code kid}) hands its result back on the caller's own context.
+ * <p>One instance serves every HTTP verticle of the process. It is thread-safe: the processors are configured
+ * once and keep no per-call state, the JWKS set is an immutable snapshot, and the only asynchronous path (a
+ * refetch for an unknown {@code kid}) hands its result back on the caller's own context.
  */
 public final class TokenVerifier {
 
   /** Longest token accepted; a longer one is refused before any decoding. */
   static final int MAX_TOKEN_LENGTH = 8192;
 
-  private final Hs256KeySource hs256;
+  private final DefaultJWTProcessor<SecurityContext> hs256;
+  private final String hsIssuer;
+  private final String hsAudience;
   private final JwksKeySource jwks;
   private final long leewaySeconds;
   private final boolean tokenScopes;
 
-  private TokenVerifier(Hs256KeySource hs256, JwksKeySource jwks, long leewaySeconds, boolean tokenScopes) {
-    this.hs256 = hs256;
+  private TokenVerifier(GatewayConfig.Auth config, JwksKeySource jwks) {
+    // the secret has no kid: a kid header on an HS256 token does not take part in choosing it (as before)
+    this.hs256 = config.jwtSecret() == null ? null : processor(new SingleKeyJWSKeySelector<>(JWSAlgorithm.HS256,
+        new SecretKeySpec(config.jwtSecret().getBytes(StandardCharsets.UTF_8), "HmacSHA256")));
+    this.hsIssuer = config.issuer();
+    this.hsAudience = config.audience();
     this.jwks = jwks;
-    this.leewaySeconds = leewaySeconds;
-    this.tokenScopes = tokenScopes;
+    this.leewaySeconds = config.leewaySeconds();
+    this.tokenScopes = config.tokenScopes();
   }
 
   /**
@@ -59,10 +81,21 @@ public final class TokenVerifier {
    * @param meters where key-source meters (JWKS key age) are recorded; may be {@code null}
    */
   public static TokenVerifier create(Vertx vertx, GatewayConfig.Auth config, MeterRegistry meters) {
-    Hs256KeySource hs = config.jwtSecret() == null ? null
-        : new Hs256KeySource(vertx, config.jwtSecret(), config.issuer(), config.audience());
     JwksKeySource keySet = config.jwks() == null ? null : JwksKeySource.start(vertx, config.jwks(), meters);
-    return new TokenVerifier(hs, keySet, config.leewaySeconds(), config.tokenScopes());
+    return new TokenVerifier(config, keySet);
+  }
+
+  /**
+   * A Nimbus processor that checks the signature only, with the keys {@code selector} yields for the algorithms
+   * it is pinned to. The {@code typ} header was checked by {@link CompactJws}; the claims are checked by
+   * {@link #checkClaims} with the configured leeway and the contract's messages.
+   */
+  static DefaultJWTProcessor<SecurityContext> processor(JWSKeySelector<SecurityContext> selector) {
+    DefaultJWTProcessor<SecurityContext> p = new DefaultJWTProcessor<>();
+    p.setJWSKeySelector(selector);
+    p.setJWSTypeVerifier((type, context) -> { });
+    p.setJWTClaimsSetVerifier((claims, context) -> { });
+    return p;
   }
 
   /**
@@ -108,37 +141,28 @@ public final class TokenVerifier {
       return invalid();
     }
     try {
-      JoseToken jws = JoseToken.parse(token);
-      if (jws.algorithm() == JwsAlgorithm.HS256) {
+      CompactJws jws = CompactJws.parse(token);
+      if (JWSAlgorithm.HS256.equals(jws.algorithm())) {
         if (hs256 == null) {
           return invalid();
         }
-        return hs256.verify(jws).compose(signed -> {
-          if (!signed) {
-            return invalid();
-          }
-          try {
-            return Future.succeededFuture(checkClaims(jws.claims(), hs256.issuer(), hs256.audience()));
-          } catch (AuthenticationException e) {
-            return Future.failedFuture(e);
-          }
-        });
+        return Future.succeededFuture(verify(hs256, jws, hsIssuer, hsAudience));
       }
       if (jwks == null || jws.kid() == null) {
         return invalid();
       }
-      JwkSet keys = jwks.keys();
+      JwksSnapshot keys = jwks.keys();
       if (keys != null && keys.knows(jws.kid())) {
-        return Future.succeededFuture(verifyWithJwks(keys, jws));
+        return Future.succeededFuture(verify(keys.processor(), jws, jwks.issuer(), jwks.audience()));
       }
       Context caller = Vertx.currentContext();
       return onCallerContext(caller, jwks.refetchForUnknownKid()).compose(v -> {
-        JwkSet refreshed = jwks.keys();
+        JwksSnapshot refreshed = jwks.keys();
         if (refreshed == null || !refreshed.knows(jws.kid())) {
           return invalid();
         }
         try {
-          return Future.succeededFuture(verifyWithJwks(refreshed, jws));
+          return Future.succeededFuture(verify(refreshed.processor(), jws, jwks.issuer(), jwks.audience()));
         } catch (AuthenticationException e) {
           return Future.failedFuture(e);
         }
@@ -148,42 +172,47 @@ public final class TokenVerifier {
     }
   }
 
-  private VerifiedToken verifyWithJwks(JwkSet keys, JoseToken jws) {
-    if (!keys.verify(jws.kid(), jws.algorithm(), jws.signingInput(), jws.signature())) {
+  /** The signature (by Nimbus, with the source's keys), a strict payload, then the claims. */
+  private VerifiedToken verify(DefaultJWTProcessor<SecurityContext> processor, CompactJws jws, String issuer,
+      String audience) {
+    JWTClaimsSet claims;
+    try {
+      claims = processor.process(jws.jwt(), null);
+    } catch (BadJOSEException | JOSEException | RuntimeException e) {
+      // a bad signature, no fitting key, or claims that do not parse (a text exp, a numeric iss...)
       throw rejected(AuthenticationException.INVALID_TOKEN);
     }
-    return checkClaims(jws.claims(), jwks.issuer(), jwks.audience());
+    if (!jws.strictPayload()) {
+      throw rejected(AuthenticationException.INVALID_TOKEN);
+    }
+    return checkClaims(claims, issuer, audience);
   }
 
   /** The claim checks of a token whose signature a source has verified, against that source's iss and aud. */
-  private VerifiedToken checkClaims(JsonObject claims, String issuer, String audience) {
+  private VerifiedToken checkClaims(JWTClaimsSet claims, String issuer, String audience) {
     long now = System.currentTimeMillis() / 1000;
-    if (!(claims.getValue("exp") instanceof Number exp)) {
+    Date exp = claims.getExpirationTime();
+    if (exp == null) {
       throw rejected(AuthenticationException.INVALID_TOKEN);
     }
-    if (now > exp.longValue() + leewaySeconds) {
+    if (now > Math.floorDiv(exp.getTime(), 1000) + leewaySeconds) {
       throw rejected(AuthenticationException.TOKEN_EXPIRED);
     }
-    Object nbf = claims.getValue("nbf");
-    if (nbf != null && (!(nbf instanceof Number n) || n.longValue() > now + leewaySeconds)) {
+    Date nbf = claims.getNotBeforeTime();
+    if (nbf != null && Math.floorDiv(nbf.getTime(), 1000) > now + leewaySeconds) {
       throw rejected(AuthenticationException.INVALID_TOKEN);
     }
-    if (!issuer.equals(claims.getValue("iss")) || !audienceMatches(claims.getValue("aud"), audience)) {
+    List<String> aud = claims.getAudience();
+    if (!issuer.equals(claims.getIssuer()) || aud == null || !aud.contains(audience)) {
       throw rejected(AuthenticationException.INVALID_TOKEN);
     }
     for (String claim : List.of("client_id", "azp", "sub")) {
-      if (claims.getValue(claim) instanceof String id && !id.isBlank()) {
-        return new VerifiedToken(id, tokenScopes ? VerifiedToken.scopesOf(claims) : null);
+      if (claims.getClaim(claim) instanceof String id && !id.isBlank()) {
+        return new VerifiedToken(id, tokenScopes ? VerifiedToken.scopesOf(new JsonObject(claims.toJSONObject()))
+            : null);
       }
     }
     throw rejected(AuthenticationException.MISSING_CLIENT_ID);
-  }
-
-  private static boolean audienceMatches(Object aud, String expected) {
-    if (aud instanceof String s) {
-      return s.equals(expected);
-    }
-    return aud instanceof JsonArray list && list.contains(expected);
   }
 
   /**

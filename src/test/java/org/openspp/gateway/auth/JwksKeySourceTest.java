@@ -11,6 +11,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -19,6 +20,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -96,6 +98,30 @@ class JwksKeySourceTest {
     int i = dot + (token.length() - dot) / 2;
     char c = token.charAt(i) == 'A' ? 'B' : 'A';
     return token.substring(0, i) + c + token.substring(i + 1);
+  }
+
+  /**
+   * Polls {@code condition} on a Vert.x timer every 20 ms until it holds; fails if it does not within
+   * {@code timeoutMs}. The test thread waits on a future (with {@code await}'s own timeout), never sleeps.
+   */
+  static void eventually(Vertx vertx, long timeoutMs, String what, BooleanSupplier condition) throws Exception {
+    Promise<Void> met = Promise.promise();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    vertx.setPeriodic(20, id -> {
+      if (condition.getAsBoolean()) {
+        vertx.cancelTimer(id);
+        met.tryComplete();
+      } else if (System.nanoTime() - deadline > 0) {
+        vertx.cancelTimer(id);
+        met.tryFail(new AssertionError("not within " + timeoutMs + " ms: " + what));
+      }
+    });
+    await(met.future());
+  }
+
+  /** Lets {@code ms} pass on a Vert.x timer: for checks that something does NOT happen meanwhile. */
+  static void pause(Vertx vertx, long ms) throws Exception {
+    await(vertx.timer(ms, TimeUnit.MILLISECONDS));
   }
 
   static void assertRejected(TokenVerifier v, String token, String detail) {
@@ -210,7 +236,7 @@ class JwksKeySourceTest {
     assertThat(server.hits()).isEqualTo(2);
     assertRejected(v, stranger.sign(claims("c")), "Invalid token");
     assertThat(server.hits()).isEqualTo(2);
-    Thread.sleep(1100);
+    pause(vertx, 1100);
     assertRejected(v, stranger.sign(claims("c")), "Invalid token");
     assertRejected(v, stranger.sign(claims("c")), "Invalid token");
     assertThat(server.hits()).isEqualTo(3);
@@ -220,16 +246,17 @@ class JwksKeySourceTest {
   @DisplayName("the set is refetched on its TTL: a removed key stops verifying, an added one starts")
   void ttlRefresh(Vertx vertx) throws Exception {
     server = JwksTestServer.start(vertx, List.of(RS.publicJwk()));
-    TokenVerifier v = verifier(vertx, auth(j -> new GatewayConfig.Jwks(j.url(), ISSUER, AUDIENCE, 1, 30, 2000)), null);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    TokenVerifier v = verifier(vertx, auth(j -> new GatewayConfig.Jwks(j.url(), ISSUER, AUDIENCE, 1, 30, 2000)), meters);
+    Gauge age = meters.find("gateway.jwks.key.age").tag("source", "jwks").gauge();
     String oldToken = RS.sign(claims("old"));
     assertThat(clientOf(v, oldToken)).isEqualTo("old");
 
     server.setKeys(List.of(ES.publicJwk()));
-    long deadline = System.currentTimeMillis() + 5000;
-    while (server.hits() < 2 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
-    Thread.sleep(200);
+    long changed = System.nanoTime();
+    // a fetch after the change has been installed: the key age is younger than the change
+    eventually(vertx, 5000, "a refresh after the key change", () -> server.hits() >= 2
+        && age.value() * 1e9 < System.nanoTime() - changed);
     assertThat(server.hits()).as("a refresh without any token asking for it").isGreaterThanOrEqualTo(2);
     assertRejected(v, oldToken, "Invalid token");
     assertThat(clientOf(v, ES.sign(claims("new")))).isEqualTo("new");
@@ -244,17 +271,14 @@ class JwksKeySourceTest {
     Gauge age = meters.find("gateway.jwks.key.age").tag("source", "jwks").gauge();
 
     server.stop();
-    Thread.sleep(2500);
+    eventually(vertx, 10_000, "the key age passes 2 s while fetches fail", () -> age.value() > 2.0);
     assertThat(clientOf(v, RS.sign(claims("still-rs")))).isEqualTo("still-rs");
     assertThat(clientOf(v, ES.sign(claims("still-es")))).isEqualTo("still-es");
     assertRejected(v, JoseTestKeys.rsa("new-during-outage", "RS256").sign(claims("c")), "Invalid token");
     assertThat(age.value()).as("key age keeps growing while fetches fail").isGreaterThan(2.0);
 
     server.restart();
-    long deadline = System.currentTimeMillis() + 5000;
-    while (age.value() > 1.5 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(50);
-    }
+    eventually(vertx, 5000, "a successful refresh after the restart", () -> age.value() <= 1.5);
     assertThat(age.value()).as("a successful refresh resets the age").isLessThan(1.5);
     assertThat(clientOf(v, RS.sign(claims("after")))).isEqualTo("after");
   }
@@ -266,16 +290,25 @@ class JwksKeySourceTest {
     TokenVerifier v = verifier(vertx, auth(j -> new GatewayConfig.Jwks(j.url(), ISSUER, AUDIENCE, 1, 1, 1000)), null);
 
     server.failWith(503);
-    Thread.sleep(1300);
+    awaitTwoMoreFetches(vertx);
     assertThat(clientOf(v, RS.sign(claims("a")))).isEqualTo("a");
     server.failWith(0);
     server.setDocument(new JsonObject().put("keys", new JsonArray()));
-    Thread.sleep(1300);
+    awaitTwoMoreFetches(vertx);
     assertThat(clientOf(v, RS.sign(claims("b")))).isEqualTo("b");
     server.setDocument(new JsonObject().put("not", "a jwks"));
-    Thread.sleep(1300);
+    awaitTwoMoreFetches(vertx);
     assertThat(clientOf(v, RS.sign(claims("c")))).isEqualTo("c");
     assertThat(server.hits()).isGreaterThanOrEqualTo(4);
+  }
+
+  /**
+   * Waits until the server has been asked twice more: fetches never overlap, so the first of them (which saw
+   * the server's new answer) has been applied by then.
+   */
+  void awaitTwoMoreFetches(Vertx vertx) throws Exception {
+    int before = server.hits();
+    eventually(vertx, 10_000, "two more fetches", () -> server.hits() >= before + 2);
   }
 
   @Test
@@ -290,7 +323,7 @@ class JwksKeySourceTest {
     assertThat(age.getId().getBaseUnit()).isEqualTo("seconds");
     double first = age.value();
     assertThat(first).isBetween(0.0, 5.0);
-    Thread.sleep(300);
+    eventually(vertx, 5000, "the key age grows", () -> age.value() > first);
     assertThat(age.value()).isGreaterThan(first);
     assertThat(meters.scrape()).contains("gateway_jwks_key_age_seconds{source=\"jwks\"}");
   }
@@ -339,11 +372,8 @@ class JwksKeySourceTest {
     verifiers.add(v);
     Future<Void> ready = v.ready();
 
-    long deadline = System.currentTimeMillis() + 5000;
-    while (server.hits() < 1 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    Thread.sleep(300);
+    eventually(vertx, 5000, "the first fetch reaches the server", () -> server.hits() >= 1);
+    pause(vertx, 300);
     assertThat(server.hits()).isEqualTo(1);
     assertThat(ready.isComplete()).as("ready while the first fetch is held").isFalse();
 

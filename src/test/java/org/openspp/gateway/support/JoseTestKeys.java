@@ -54,7 +54,11 @@ public final class JoseTestKeys {
         JWSAlgorithm algorithm = JWSAlgorithm.parse(header.getValue("alg") instanceof String a ? a : alg);
         JWSSigner signer = jwk instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) jwk, java.util.Set.of(AllowWeakRSAKey.getInstance()));
         JWSHeader nimbusHeader = new JWSHeader.Builder(algorithm).build();
-        return signingInput + "." + signer.sign(nimbusHeader, signingInput.getBytes(StandardCharsets.US_ASCII));
+        byte[] signature = signer.sign(nimbusHeader, signingInput.getBytes(StandardCharsets.US_ASCII)).decode();
+        if (jwk instanceof ECKey && signature.length == 64) {
+          signature = lowS(signature);
+        }
+        return signingInput + "." + b64(signature);
       } catch (JOSEException e) {
         throw new IllegalStateException(e);
       }
@@ -62,6 +66,25 @@ public final class JoseTestKeys {
   }
 
   private JoseTestKeys() {
+  }
+
+  private static final java.math.BigInteger P256_ORDER = Curve.P_256.toECParameterSpec().getOrder();
+
+  /**
+   * The low-s form of an ES256 signature (s replaced by n - s when s > n/2), as an IdP that normalises its
+   * ECDSA signatures sends it; the JDK's signer does not normalise, and the gateway refuses the high-s form.
+   */
+  public static byte[] lowS(byte[] signature) {
+    java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(signature, 32, 64));
+    if (s.compareTo(P256_ORDER.shiftRight(1)) <= 0) {
+      return signature;
+    }
+    byte[] sBytes = P256_ORDER.subtract(s).toByteArray();
+    byte[] out = java.util.Arrays.copyOf(signature, 64);
+    java.util.Arrays.fill(out, 32, 64, (byte) 0);
+    int n = Math.min(sBytes.length, 32);
+    System.arraycopy(sBytes, sBytes.length - n, out, 64 - n, n);
+    return out;
   }
 
   public static SigningKey rsa(String kid, String alg) {
