@@ -7,12 +7,9 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jwt.SignedJWT;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.text.ParseException;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Set;
@@ -33,8 +30,10 @@ import java.util.Set;
  *       {@code x5u}, {@code jwk}, {@code x5c}, {@code crit} (nor {@code b64}, {@code zip}, {@code enc}); a
  *       {@code typ}, if any, of {@code JWT} or {@code at+jwt}; a {@code kid}, if any, of 1 to
  *       {@value #MAX_KID_LENGTH} characters.
- *   <li>ES256 signatures in JOSE form (64 bytes) with {@code s ≤ n/2}: the high-s twin of a valid signature,
- *       which ECDSA verification accepts too, is refused so that a token cannot be re-spelled.
+ *   <li>ES256 signatures in JOSE form (64 bytes). Both s and n − s verify, and both are accepted: identity
+ *       providers that sign with the JDK (Keycloak among them) do not normalise to low s, so refusing high s
+ *       would refuse about half of their genuine tokens; nothing in the gateway is keyed on the token's
+ *       spelling (no revocation list, no replay cache), so the second spelling gains an attacker nothing.
  * </ul>
  *
  * @param jwt     the token as parsed by Nimbus (header parsed, payload and signature not yet checked)
@@ -51,7 +50,6 @@ record CompactJws(SignedJWT jwt, byte[] payload) {
       Set.of(JWSAlgorithm.HS256, JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256);
   private static final Set<String> FORBIDDEN_HEADERS = Set.of("jku", "x5u", "jwk", "x5c", "crit", "b64", "zip", "enc");
   private static final Set<String> ACCEPTED_TYPES = Set.of("jwt", "at+jwt", "application/jwt", "application/at+jwt");
-  private static final BigInteger HALF_P256_ORDER = Curve.P_256.toECParameterSpec().getOrder().shiftRight(1);
   private static final int ES256_SIGNATURE_BYTES = 64;
 
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
@@ -95,7 +93,7 @@ record CompactJws(SignedJWT jwt, byte[] payload) {
     if (kid != null && (kid.isEmpty() || kid.length() > MAX_KID_LENGTH)) {
       throw invalid();
     }
-    if (JWSAlgorithm.ES256.equals(h.getAlgorithm()) && !lowS(signature)) {
+    if (JWSAlgorithm.ES256.equals(h.getAlgorithm()) && signature.length != ES256_SIGNATURE_BYTES) {
       throw invalid();
     }
     return new CompactJws(jwt, payload);
@@ -130,15 +128,6 @@ record CompactJws(SignedJWT jwt, byte[] payload) {
       throw invalid();
     }
     return bytes;
-  }
-
-  /** ES256 in JOSE form, 64 bytes, with s at most half the P-256 order; range checks are the verifier's. */
-  private static boolean lowS(byte[] signature) {
-    if (signature.length != ES256_SIGNATURE_BYTES) {
-      return false;
-    }
-    BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, ES256_SIGNATURE_BYTES / 2, ES256_SIGNATURE_BYTES));
-    return s.compareTo(HALF_P256_ORDER) <= 0;
   }
 
   /** One JSON object and nothing after it, read by Jackson with duplicate detection and no leniency. */

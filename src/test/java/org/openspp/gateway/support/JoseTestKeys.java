@@ -72,7 +72,7 @@ public final class JoseTestKeys {
 
   /**
    * The low-s form of an ES256 signature (s replaced by n - s when s > n/2), as an IdP that normalises its
-   * ECDSA signatures sends it; the JDK's signer does not normalise, and the gateway refuses the high-s form.
+   * ECDSA signatures sends it; the JDK signer does not normalise (the gateway accepts both forms).
    */
   public static byte[] lowS(byte[] signature) {
     java.math.BigInteger s = new java.math.BigInteger(1, java.util.Arrays.copyOfRange(signature, 32, 64));
