@@ -53,12 +53,14 @@ public record ExportBody(ResourceType type, List<String> identifiers, String ele
       throw ApiProblem.malformed("The request body is empty", new ApiProblem.FieldError("body", "empty",
           "a JSON object is required"));
     }
-    byte[] bytes = body.getBytes();
-    if (!validUtf8(bytes)) {
+    java.nio.CharBuffer text = decodeUtf8(body.getBytes());
+    if (text == null) {
       throw ApiProblem.malformed("The request body is not valid UTF-8",
           new ApiProblem.FieldError("body", "invalid_utf8", "malformed, over-long or surrogate UTF-8 sequence"));
     }
-    try (JsonParser p = FACTORY.createParser(bytes)) {
+    // parsed from the decoded characters, never from bytes: Jackson would detect UTF-16 or UTF-32 from the byte
+    // pattern and read such a body; as characters its NULs are a syntax error (JSON text is UTF-8, RFC 8259 §8.1)
+    try (JsonParser p = FACTORY.createParser(text.array(), text.arrayOffset() + text.position(), text.remaining())) {
       return read(p, maxIdentifiers);
     } catch (StreamConstraintsException e) {
       if (e.getMessage() != null && e.getMessage().contains("nesting")) {
@@ -124,14 +126,18 @@ public record ExportBody(ResourceType type, List<String> identifiers, String ele
    * {@code /}) or into text PostgreSQL cannot store.
    */
   static boolean validUtf8(byte[] bytes) {
+    return decodeUtf8(bytes) != null;
+  }
+
+  /** The text of {@code bytes} under strict UTF-8, or {@code null} when they are not strict UTF-8. */
+  static java.nio.CharBuffer decodeUtf8(byte[] bytes) {
     try {
-      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
           .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
           .decode(java.nio.ByteBuffer.wrap(bytes));
-      return true;
     } catch (java.nio.charset.CharacterCodingException e) {
-      return false;
+      return null;
     }
   }
 
