@@ -263,6 +263,17 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  @DisplayName("the pod's management listener binds every interface: probes and Prometheus reach it on the pod IP")
+  void managementListensOnThePodAddress() {
+    // the built-in default is loopback (not on Kubernetes, /metrics and /health/* stay local)
+    assertThat(ConfigLoader.load(null, Map.of()).management().host()).isEqualTo("127.0.0.1");
+    assertThat(env()).containsEntry("SPP_MANAGEMENT_HOST", "0.0.0.0");
+    GatewayConfig cfg = effectiveConfig();
+    assertThat(cfg.management().host()).isEqualTo("0.0.0.0");
+    assertThat(cfg.http().host()).isEqualTo("0.0.0.0");
+  }
+
+  @Test
   @DisplayName("the Deployment's environment with the example Secret's files gives a valid configuration")
   void environmentLoads() {
     GatewayConfig cfg = effectiveConfig();
