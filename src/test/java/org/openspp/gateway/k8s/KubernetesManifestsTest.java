@@ -60,6 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.http.HttpVerticle;
+import org.openspp.gateway.http.TokenEndpoint;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -595,6 +596,17 @@ class KubernetesManifestsTest {
           Pattern p = Pattern.compile(m[2].replace("\\\\", "\\"));
           for (String route : EXPORT_ROUTES) {
             assertThat(p.matcher(route).matches()).as("route matcher " + m[2] + " vs " + route).isTrue();
+          }
+        }
+        if (m[0].equals("route") && m[1].equals("=~") && m[2].startsWith("/api/") && !m[2].contains("export")) {
+          // "the API's routes": every real API route, never a request no route matched nor the management port
+          Pattern p = Pattern.compile(m[2].replace("\\\\", "\\"));
+          for (String route : List.of(EXPORT_ROUTES.get(0), EXPORT_ROUTES.get(1), TokenEndpoint.PATH,
+              HttpVerticle.OPENAPI_PATH)) {
+            assertThat(p.matcher(route).matches()).as("route matcher " + m[2] + " vs " + route).isTrue();
+          }
+          for (String route : List.of("", LIVE, READY, METRICS)) {
+            assertThat(p.matcher(route).matches()).as("route matcher " + m[2] + " must drop '" + route + "'").isFalse();
           }
         }
         if (m[0].equals("route") && m[1].equals("!~")) {
