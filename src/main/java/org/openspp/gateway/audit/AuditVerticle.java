@@ -57,7 +57,10 @@ public final class AuditVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = PgPools.create(vertx, url, config.poolSize(), 1024, config.statementTimeoutMs(), "audit-db");
+    // waits for a connection (and TCP connects) end at the audit deadline: a caller stops waiting for its commit
+    // then, and a silent audit store must not hold a commit slot for the pool's 30-second default meanwhile
+    pool = PgPools.create(vertx, url, config.poolSize(), 1024, config.statementTimeoutMs(), config.timeoutMs(),
+        "audit-db");
     commitTimer = Timer.builder("gateway.audit.commit").description("Audit group commit latency")
         .publishPercentileHistogram().register(meters);
     failures = Counter.builder("gateway.audit.failures").description("Audit records that could not be committed")

@@ -82,7 +82,7 @@ public final class ConfigLoader {
             .put("maxBodyBytes", 65536).put("requestTimeoutMs", 10000).put("maxInFlight", 512)
             .put("shutdownGraceMs", 5000).put("headerTimeoutMs", GatewayConfig.Http.DEFAULT_HEADER_TIMEOUT_MS)
             .put("bodyTimeoutMs", GatewayConfig.Http.DEFAULT_BODY_TIMEOUT_MS).put("trustedProxies", ""))
-        .put("management", new JsonObject().put("host", "0.0.0.0").put("port", 9090))
+        .put("management", new JsonObject().put("host", "127.0.0.1").put("port", 9090))
         .put("db", new JsonObject().put("url", null).put("poolSize", 16)
             .put("embeddedDataDir", "./.spp-gateway/pg").put("migrate", true))
         .put("registry", new JsonObject().put("kind", "gateway").put("language", GatewayConfig.Db.DEFAULT_LANGUAGE))

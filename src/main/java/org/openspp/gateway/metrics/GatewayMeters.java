@@ -4,11 +4,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +37,16 @@ public final class GatewayMeters {
       "vertx.http.server.response.time", "vertx.pool.queue.time", "vertx.pool.usage",
       "vertx.eventbus.processing.time");
 
+  /** The tag Vert.x puts the HTTP method in ({@code Label.HTTP_METHOD}), on server and client HTTP meters. */
+  static final String METHOD_TAG = "method";
+
+  /** The methods of RFC 9110 and RFC 5789; any other method is reported as {@link #OTHER_METHOD}. */
+  private static final Set<String> STANDARD_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+      "OPTIONS", "TRACE", "PATCH");
+
+  /** The {@code method} label value of every non-standard method. */
+  public static final String OTHER_METHOD = "OTHER";
+
   private final MeterRegistry registry;
 
   public GatewayMeters(MeterRegistry registry) {
@@ -54,6 +67,31 @@ public final class GatewayMeters {
               .merge(config);
         }
         return config;
+      }
+    });
+  }
+
+  /**
+   * Bounds the {@code method} label: Vert.x labels its HTTP meters with the request's method as received, so
+   * every made-up method ({@code RT12345}, {@code PRI} of an HTTP/2 preface, a 3,000-character token) would
+   * otherwise become a permanent label value of every {@code vertx_http_server_*} meter, with no token needed.
+   * Any method outside the standard set is reported as {@code OTHER}, on every meter that carries the tag. Call
+   * once, before Vert.x registers its meters. Micrometer caches only the first raw id of a mapped meter, so the
+   * raw methods are not retained either.
+   */
+  public static void boundHttpMethods(MeterRegistry registry) {
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public Meter.Id map(Meter.Id id) {
+        String method = id.getTag(METHOD_TAG);
+        if (method == null || STANDARD_METHODS.contains(method)) {
+          return id;
+        }
+        List<Tag> tags = new ArrayList<>();
+        for (Tag tag : id.getTagsAsIterable()) {
+          tags.add(tag.getKey().equals(METHOD_TAG) ? Tag.of(METHOD_TAG, OTHER_METHOD) : tag);
+        }
+        return id.replaceTags(tags);
       }
     });
   }

@@ -18,7 +18,9 @@ import java.util.EnumSet;
 
 /**
  * Builds Vert.x with a Prometheus registry. Only bounded labels are enabled: route, method, status code,
- * event-bus address and pool name; never the raw path.
+ * event-bus address and pool name; never the raw path. The route is the matched route's path template (empty
+ * for a request no route matched); the method is a standard method or {@code OTHER}
+ * ({@link GatewayMeters#boundHttpMethods}).
  */
 public final class Metrics {
 
@@ -33,6 +35,7 @@ public final class Metrics {
         // suffix on a gauge); process_cpu_usage and the JVM meters carry the same information
         .meterFilter(MeterFilter.deny(id -> id.getName().equals("system.cpu.count")
             || id.getName().equals("process.cpu.time")));
+    GatewayMeters.boundHttpMethods(registry);
     GatewayMeters.enableHistograms(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);

@@ -75,6 +75,9 @@ class ConfigLoaderTest {
 
     assertThat(config.http().port()).isEqualTo(8080);
     assertThat(config.management().port()).isEqualTo(9090);
+    // /metrics and /health/* are not for the network unless chosen (the Kubernetes manifests set 0.0.0.0)
+    assertThat(config.management().host()).isEqualTo("127.0.0.1");
+    assertThat(config.http().host()).isEqualTo("0.0.0.0");
     assertThat(config.db().url()).isNull();
     assertThat(config.db().poolSize()).isEqualTo(16);
     assertThat(config.auth().jwtSecret()).isNull();

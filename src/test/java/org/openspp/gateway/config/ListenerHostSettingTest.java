@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whether the operator chose the listeners' addresses ({@link ConfigLoader#isSet}): the embedded demo binds to
- * loopback unless they did, while every other deployment keeps the default {@code 0.0.0.0}.
+ * loopback unless they did, while every other deployment keeps the defaults: {@code 0.0.0.0} for the API and
+ * {@code 127.0.0.1} for the management listener (the Kubernetes manifests set {@code SPP_MANAGEMENT_HOST=0.0.0.0}).
  */
 class ListenerHostSettingTest {
 
@@ -23,13 +24,13 @@ class ListenerHostSettingTest {
   Path dir;
 
   @Test
-  @DisplayName("the repository's conf/config.yaml leaves http.host and management.host unset; the default stays 0.0.0.0")
+  @DisplayName("the repository's conf/config.yaml leaves the hosts unset: API on 0.0.0.0, management on 127.0.0.1")
   void repositoryConfigLeavesHostsToTheDefault() {
     assertThat(ConfigLoader.isSet(REPO_CONFIG, Map.of(), "http.host")).isFalse();
     assertThat(ConfigLoader.isSet(REPO_CONFIG, Map.of(), "management.host")).isFalse();
     GatewayConfig config = ConfigLoader.load(REPO_CONFIG, Map.of());
     assertThat(config.http().host()).isEqualTo("0.0.0.0");
-    assertThat(config.management().host()).isEqualTo("0.0.0.0");
+    assertThat(config.management().host()).isEqualTo("127.0.0.1");
   }
 
   @Test

@@ -87,6 +87,33 @@ class ClusterManifestsTest {
   }
 
   @Test
+  @DisplayName("every Deployment and StatefulSet binds its management listener to every interface (probes, Prometheus)")
+  void managementListensOnThePodAddress() throws IOException {
+    List<String> workloads = new java.util.ArrayList<>();
+    List<Path> files;
+    try (var listing = Files.list(DIR)) {
+      files = listing.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+    }
+    for (Path file : files) {
+      for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions()))
+          .loadAll(Files.readString(file, StandardCharsets.UTF_8))) {
+        Map<?, ?> manifest = (Map<?, ?>) doc;
+        if (manifest == null || !List.of("Deployment", "StatefulSet").contains(String.valueOf(manifest.get("kind")))) {
+          continue;
+        }
+        workloads.add(file.getFileName().toString());
+        Map<?, ?> pod = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) manifest.get("spec")).get("template")).get("spec");
+        for (Object container : (List<?>) pod.get("containers")) {
+          Container c = JSON.convertValue(container, Container.class);
+          assertThat(env(c, "SPP_MANAGEMENT_HOST").map(EnvVar::getValue)).as(file + " " + c.getName()).contains("0.0.0.0");
+          assertThat(config(c).management().host()).as(file + " " + c.getName()).isEqualTo("0.0.0.0");
+        }
+      }
+    }
+    assertThat(workloads).contains("deployment-http.yaml", "deployment-resolver.yaml");
+  }
+
+  @Test
   @DisplayName("members find each other through the headless Service and advertise the pod IP on the listened ports")
   void discoveryAndAddresses() throws IOException {
     Service headless = load("service-cluster.yaml", Service.class);

@@ -60,6 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.http.HttpVerticle;
+import org.openspp.gateway.http.TokenEndpoint;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -260,6 +261,17 @@ class KubernetesManifestsTest {
     assertThat(names(container.getEnv())).doesNotHaveDuplicates()
         .contains("SPP_DB_URL_FILE", "SPP_JWT_SECRET_FILE", "SPP_LOG_FORMAT")
         .doesNotContain("SPP_DB_URL", "SPP_JWT_SECRET", "OPENSPP_JWT_SECRET"); // secrets only as files
+  }
+
+  @Test
+  @DisplayName("the pod's management listener binds every interface: probes and Prometheus reach it on the pod IP")
+  void managementListensOnThePodAddress() {
+    // the built-in default is loopback (not on Kubernetes, /metrics and /health/* stay local)
+    assertThat(ConfigLoader.load(null, Map.of()).management().host()).isEqualTo("127.0.0.1");
+    assertThat(env()).containsEntry("SPP_MANAGEMENT_HOST", "0.0.0.0");
+    GatewayConfig cfg = effectiveConfig();
+    assertThat(cfg.management().host()).isEqualTo("0.0.0.0");
+    assertThat(cfg.http().host()).isEqualTo("0.0.0.0");
   }
 
   @Test
@@ -584,6 +596,17 @@ class KubernetesManifestsTest {
           Pattern p = Pattern.compile(m[2].replace("\\\\", "\\"));
           for (String route : EXPORT_ROUTES) {
             assertThat(p.matcher(route).matches()).as("route matcher " + m[2] + " vs " + route).isTrue();
+          }
+        }
+        if (m[0].equals("route") && m[1].equals("=~") && m[2].startsWith("/api/") && !m[2].contains("export")) {
+          // "the API's routes": every real API route, never a request no route matched nor the management port
+          Pattern p = Pattern.compile(m[2].replace("\\\\", "\\"));
+          for (String route : List.of(EXPORT_ROUTES.get(0), EXPORT_ROUTES.get(1), TokenEndpoint.PATH,
+              HttpVerticle.OPENAPI_PATH)) {
+            assertThat(p.matcher(route).matches()).as("route matcher " + m[2] + " vs " + route).isTrue();
+          }
+          for (String route : List.of("", LIVE, READY, METRICS)) {
+            assertThat(p.matcher(route).matches()).as("route matcher " + m[2] + " must drop '" + route + "'").isFalse();
           }
         }
         if (m[0].equals("route") && m[1].equals("!~")) {

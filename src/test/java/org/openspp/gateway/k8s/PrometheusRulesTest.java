@@ -66,6 +66,9 @@ class PrometheusRulesTest {
     Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
     alerts().forEach(a -> byName.put((String) a.get("alert"), a));
     assertRule(byName.get("SppGatewayHigh5xxRatio"), "5m", "code=~\"5..\"", "> 0.05");
+    // only answers of the API's own routes: an unmatched request (route="") neither fires nor dilutes the ratio
+    String ratio = (String) byName.get("SppGatewayHigh5xxRatio").get("expr");
+    assertThat(ratio.split(Pattern.quote("route=~\"/api/.+\""), -1)).as("both sides restricted to API routes: " + ratio).hasSize(3);
     assertRule(byName.get("SppGatewayExportLatencyHigh"), "10m", "histogram_quantile(0.99", "> 2");
     assertRule(byName.get("SppGatewayBreakerOpen"), "1m", "gateway_breaker_state", "== 2");
     assertRule(byName.get("SppGatewayPoolSaturated"), "5m", "vertx_pool_queue_pending", "> 0");
@@ -100,6 +103,8 @@ class PrometheusRulesTest {
 
   private static final String C = "application=\"spp-gateway\",namespace=\"spp\",job=\"spp-gateway\",pod=\"gw-1\"";
   private static final String Q = "application=\"spp-gateway\",namespace=\"quiet\",job=\"spp-gateway\",pod=\"gw-9\"";
+  private static final String ANON = "application=\"spp-gateway\",namespace=\"anon\",job=\"spp-gateway\",pod=\"gw-5\"";
+  private static final String MASKED = "application=\"spp-gateway\",namespace=\"masked\",job=\"spp-gateway\",pod=\"gw-7\"";
   private static final String EXPORT = "route=\"/api/v2/spp/$bulk/export\",method=\"POST\"";
   private static final String EXPORT_ENCODED = "route=\"/api/v2/spp/%24bulk/export\",method=\"POST\"";
 
@@ -122,6 +127,23 @@ class PrometheusRulesTest {
               values: '0+600x20'
             - series: 'vertx_http_server_requests_total{%2$s,route="/health/ready",method="GET",code="503"}'
               values: '0+6000x20'
+            # "anon": healthy API traffic plus a flood of anonymous requests no route matched (route=""): the
+            # HTTP/2 preface and made-up methods answered 501, unknown paths 404; none of it is a gateway failure
+            - series: 'vertx_http_server_requests_total{%5$s,%3$s,code="200"}'
+              values: '0+600x20'
+            - series: 'vertx_http_server_requests_total{%5$s,route="",method="OTHER",code="501"}'
+              values: '0+6000x20'
+            - series: 'vertx_http_server_requests_total{%5$s,route="",method="GET",code="404"}'
+              values: '0+600x20'
+            # "masked": 10 %% of the export requests fail 503 while a flood of unmatched 404s would dilute the ratio
+            - series: 'vertx_http_server_requests_total{%6$s,%3$s,code="200"}'
+              values: '0+540x20'
+            - series: 'vertx_http_server_requests_total{%6$s,%4$s,code="503"}'
+              values: '0+60x20'
+            - series: 'vertx_http_server_requests_total{%6$s,route="",method="GET",code="404"}'
+              values: '0+60000x20'
+            - series: 'vertx_http_server_requests_total{%6$s,route="/api/v2/spp/oauth/token",method="POST",code="200"}'
+              values: '0+10x20'
             # latency: export requests in "spp" take 2.5-5 s, in "quiet" under 0.5 s
             - series: 'vertx_http_server_response_time_seconds_bucket{%1$s,%3$s,code="200",le="0.5"}'
               values: '0x20'
@@ -184,6 +206,7 @@ class PrometheusRulesTest {
               alertname: SppGatewayHigh5xxRatio
               exp_alerts:
                 - exp_labels: {severity: critical, namespace: spp, job: spp-gateway}
+                - exp_labels: {severity: critical, namespace: masked, job: spp-gateway}
             - eval_time: 3m
               alertname: SppGatewayHigh5xxRatio
               exp_alerts: []
@@ -217,7 +240,7 @@ class PrometheusRulesTest {
             - eval_time: 5m
               alertname: SppGatewayHeapHigh
               exp_alerts: []
-      """.formatted(C, Q, EXPORT, EXPORT_ENCODED);
+      """.formatted(C, Q, EXPORT, EXPORT_ENCODED, ANON, MASKED);
 
   private static void assertRule(Map<String, Object> rule, String forDuration, String... exprParts) {
     assertThat(rule).isNotNull();
