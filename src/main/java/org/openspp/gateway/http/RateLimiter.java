@@ -91,6 +91,17 @@ public final class RateLimiter {
     return bucket.decision();
   }
 
+  /**
+   * Whether the bucket of {@code key} has a token left, without spending one: for budgets spent only by some
+   * outcomes (the token endpoint's failures per client id), checked before the attempt and spent after it with
+   * {@link #tryAcquire}. An untracked key has a full bucket.
+   */
+  public boolean hasToken(String key, int limitPerMinute) {
+    Bucket bucket = buckets.get(Objects.requireNonNull(key, "key"));
+    return bucket == null || bucket.limit != limitPerMinute
+        || bucket.refill(nanoClock.getAsLong()).units >= UNITS_PER_TOKEN;
+  }
+
   int size() {
     return buckets.size();
   }

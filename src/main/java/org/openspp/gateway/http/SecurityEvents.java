@@ -68,8 +68,8 @@ final class SecurityEvents {
     meters.authFailure(endpoint, reason.label);
     if (security.isWarnEnabled()) {
       security.warn("authentication failed {} {} {} {} {} {} {}", kv("event", "authentication_failed"),
-          kv("endpoint", endpoint), kv("reason", reason.label), kv("request_id", HttpVerticle.requestId(ctx)),
-          kv("remote_address", HttpVerticle.remoteAddress(ctx)), kv("user_agent", HttpVerticle.userAgent(ctx)),
+          kv("endpoint", endpoint), kv("reason", reason.label), kv("request_id", EdgeContext.requestId(ctx)),
+          kv("remote_address", EdgeContext.clientAddress(ctx)), kv("user_agent", EdgeContext.userAgent(ctx)),
           kv("client_id", verifiedClientId));
     }
   }

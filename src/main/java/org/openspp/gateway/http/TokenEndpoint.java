@@ -1,7 +1,5 @@
 package org.openspp.gateway.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -9,12 +7,13 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.core.buffer.Buffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -33,14 +32,20 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /api/v2/spp/oauth/token} (spec §4.4): the OAuth 2.0 client-credentials grant, OpenSPP-compatible.
  *
- * <p>Evaluation order: method (405); at most {@value #ATTEMPTS_PER_MINUTE} attempts per minute per remote IP
- * address, every attempt counted, before the body is read (429 with {@code Retry-After}); token issuing configured
- * (500 {@code Token issuing is not configured} when no HS256 secret is set); content type
+ * <p>A vert.x-web chain on the edge's shared pieces ({@link EdgeContext}, {@link BodyDeadline}, {@code BodyHandler},
+ * {@link ProblemHandler}). Evaluation order: method (405, the router); at most {@value #ATTEMPTS_PER_MINUTE}
+ * attempts per minute per client address ({@link ClientAddresses}: the TCP peer, or behind a trusted proxy the
+ * forwarded address), every attempt counted, before the body is read (429 with {@code Retry-After}); token issuing
+ * configured (500 {@code Token issuing is not configured} when no HS256 secret is set); content type
  * {@code application/x-www-form-urlencoded}, {@code application/json} or {@code application/*+json} (415; a
  * request without a content type is accepted only with an empty body); body at most {@value #MAX_BODY_BYTES} bytes
- * (413); form or JSON syntax (400); {@code grant_type} exactly {@code client_credentials} (400, also when
- * missing); the client credentials, from HTTP Basic (both parts form-decoded, RFC 6749 §2.3.1) or from the body,
- * never both (400); then the credential check (401 {@code Invalid client credentials}).
+ * (413) within {@code http.bodyTimeoutMs} (408); form or JSON syntax (400); {@code grant_type} exactly
+ * {@code client_credentials} (400, also when missing); the client credentials, from HTTP Basic (both parts
+ * form-decoded, RFC 6749 §2.3.1) or from the body, never both (400); the client id's failure budget: after
+ * {@value #FAILURES_PER_CLIENT_PER_MINUTE} failed checks in a minute, from any addresses together, that client id
+ * is answered 429 without a check until its budget refills (a distributed guess of one client's secret is bounded,
+ * at the price that a stranger can hold that one client's token requests for a minute); then the credential check
+ * (401 {@code Invalid client credentials}, spending from that budget).
  *
  * <p>The credential check looks the client up on {@link Addresses#CREDENTIALS_LOOKUP} (the HTTP edge never touches
  * SQL) and always runs one scrypt verification, on a small dedicated worker pool, never on an event loop: against
@@ -53,16 +58,14 @@ import org.slf4j.LoggerFactory;
  * {@code scope} (the registry's scopes, space separated) with {@code Cache-Control: no-store} and
  * {@code Pragma: no-cache}; the token is an HS256 JWT from {@link TokenMinter} valid for {@link #TOKEN_LIFETIME}.
  *
- * <p>The IP limiter, the verification counter and the worker pool are shared by every HTTP verticle of one Vert.x
- * instance. The remote address is the TCP peer: behind a proxy or ingress all clients share its address, so the
- * limit is then per proxy. Secrets are never logged or echoed. Every refused credential check and every throttled
+ * <p>The limiters, the verification counter and the worker pool are shared by every HTTP verticle of one Vert.x
+ * instance. Secrets are never logged or echoed. Every refused credential check and every throttled
  * attempt is a security event ({@link SecurityEvents}: a {@code spp.security} line with the remote address and
  * user agent, and the {@code gateway.auth.failures} counter).
  */
 public final class TokenEndpoint {
 
   private static final Logger log = LoggerFactory.getLogger(TokenEndpoint.class);
-  private static final Logger access = LoggerFactory.getLogger("spp.access");
 
   public static final String PATH = "/api/v2/spp/oauth/token";
 
@@ -76,6 +79,9 @@ public final class TokenEndpoint {
 
   static final int MAX_BODY_BYTES = 8 * 1024;
   static final int ATTEMPTS_PER_MINUTE = 5;
+  /** Failed credential checks per minute for one client id, from every address together. */
+  static final int FAILURES_PER_CLIENT_PER_MINUTE = 10;
+  private static final String FORM = "application/x-www-form-urlencoded";
   static final int MAX_PENDING_VERIFICATIONS = 64;
   /** A longer client id is not looked up (it names no client); it still costs one verification. */
   static final int MAX_CLIENT_ID_LENGTH = 256;
@@ -83,8 +89,6 @@ public final class TokenEndpoint {
 
   private static final String SHARED_MAP = "spp.gateway.token-endpoint";
   private static final String HASH_POOL = "spp-token-verify";
-  /** Routing-context key: the id of the registered client a request named, for the access log. */
-  private static final String KNOWN_CLIENT = "tokenClient";
 
   /** A well-formed hash of no known secret: verified when there is nothing real to verify against. */
   private static final String DUMMY_HASH = dummyHash();
@@ -114,67 +118,98 @@ public final class TokenEndpoint {
   }
 
   /** Adds the token route to the API router. */
-  public static void mount(Vertx vertx, Router router, GatewayConfig config, GatewayMeters meters) {
+  public static void mount(Vertx vertx, Router router, GatewayConfig config, GatewayMeters meters,
+      ClientAddresses addresses) {
     TokenEndpoint endpoint = new TokenEndpoint(vertx, config, meters);
-    router.route(PATH).handler(endpoint::handle);
+    router.post(PATH)
+        .handler(endpoint::admit)
+        .handler(BodyDeadline.arm(vertx, config.http().bodyTimeoutMs(), MAX_BODY_BYTES))
+        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(endpoint::handle);
   }
 
-  private void handle(RoutingContext ctx) {
-    if (ctx.request().method() != HttpMethod.POST) {
-      ctx.fail(405);
-      return;
-    }
-    long started = System.nanoTime();
-    String ip = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    RateLimiter.Decision decision = shared.attempts.tryAcquire("ip:" + ip, ATTEMPTS_PER_MINUTE);
+  /**
+   * Before the body: the attempt limit of the client address (every attempt counts), token issuing configured,
+   * and a content type the endpoint reads.
+   */
+  private void admit(RoutingContext ctx) {
+    EdgeContext.endpoint(ctx, EdgeContext.TOKEN);
+    String address = EdgeContext.clientAddress(ctx);
+    RateLimiter.Decision decision = shared.attempts.tryAcquire("ip:" + (address == null ? "unknown" : address),
+        ATTEMPTS_PER_MINUTE);
     if (!decision.allowed()) {
-      ApiProblem problem = ApiProblem.of(429, "rate-limited", "Too Many Requests", decision.detail());
-      for (Map.Entry<String, String> h : decision.headers().entrySet()) {
-        problem = problem.withHeader(h.getKey(), h.getValue());
-      }
       security.authenticationFailed(ctx, SecurityEvents.TOKEN, SecurityEvents.Reason.THROTTLED, null);
-      fail(ctx, problem, started, null);
+      ctx.fail(throttled(decision));
       return;
     }
     decision.headers().forEach(ctx.response().headers()::set);
     if (minter == null) {
       log.warn("request {}: token request refused: no HS256 secret is configured (auth.jwt.secret)",
-          HttpVerticle.requestId(ctx));
-      fail(ctx, ApiProblem.of(500, "server-error", "Internal Server Error", NOT_CONFIGURED), started, null);
+          EdgeContext.requestId(ctx));
+      ctx.fail(ApiProblem.of(500, "server-error", "Internal Server Error", NOT_CONFIGURED));
       return;
     }
-    readParameters(ctx)
-        .compose(params -> {
-          if (!GRANT_CLIENT_CREDENTIALS.equals(params.grantType())) {
-            return Future.failedFuture(ApiProblem.malformed(UNSUPPORTED_GRANT,
-                new ApiProblem.FieldError(TokenRequest.GRANT_TYPE, "unsupported", "must be 'client_credentials'")));
-          }
-          return authenticate(ctx, presented(ctx, params));
-        })
-        .onSuccess(client -> issue(ctx, client, started))
-        .onFailure(err -> fail(ctx, err, started, ctx.get(KNOWN_CLIENT)));
+    String media = TokenRequest.mediaType(ctx.request().getHeader("Content-Type"));
+    if (media != null && !FORM.equals(media) && !HttpVerticle.isJson(media)) {
+      ctx.fail(unsupportedMediaType());
+      return;
+    }
+    ctx.next();
   }
 
-  /** Reads the body by its content type; the request is still paused here. */
-  private Future<TokenRequest> readParameters(RoutingContext ctx) {
-    String media = TokenRequest.mediaType(ctx.request().getHeader("Content-Type"));
-    boolean form = "application/x-www-form-urlencoded".equals(media);
-    boolean json = media != null && HttpVerticle.isJson(media);
-    if (media != null && !form && !json) {
-      return Future.failedFuture(unsupportedMediaType());
+  private static ApiProblem throttled(RateLimiter.Decision decision) {
+    ApiProblem problem = ApiProblem.of(429, "rate-limited", "Too Many Requests", decision.detail());
+    for (Map.Entry<String, String> h : decision.headers().entrySet()) {
+      problem = problem.withHeader(h.getKey(), h.getValue());
     }
-    return BodyReader.read(ctx.request(), MAX_BODY_BYTES).map(body -> {
-      if (form) {
-        return TokenRequest.fromForm(body);
+    return problem;
+  }
+
+  private void handle(RoutingContext ctx) {
+    BodyDeadline.disarm(vertx, ctx);
+    TokenRequest.Basic presented;
+    try {
+      TokenRequest params = parameters(ctx, ctx.body().buffer());
+      if (!GRANT_CLIENT_CREDENTIALS.equals(params.grantType())) {
+        throw ApiProblem.malformed(UNSUPPORTED_GRANT,
+            new ApiProblem.FieldError(TokenRequest.GRANT_TYPE, "unsupported", "must be 'client_credentials'"));
       }
-      if (json) {
-        return TokenRequest.fromJson(body);
-      }
-      if (body.length() > 0) {
-        throw unsupportedMediaType();
-      }
-      return TokenRequest.EMPTY;
-    });
+      presented = presented(ctx, params);
+    } catch (ApiProblem problem) {
+      ctx.fail(problem);
+      return;
+    }
+    String failureKey = presented.clientId() == null || presented.clientId().length() > MAX_CLIENT_ID_LENGTH
+        ? null : "client:" + presented.clientId();
+    if (failureKey != null && !shared.failures.hasToken(failureKey, FAILURES_PER_CLIENT_PER_MINUTE)) {
+      // this client id had too many failed attempts (from any address): no verification until its budget refills
+      security.authenticationFailed(ctx, SecurityEvents.TOKEN, SecurityEvents.Reason.THROTTLED, null);
+      ctx.fail(throttled(shared.failures.tryAcquire(failureKey, FAILURES_PER_CLIENT_PER_MINUTE)));
+      return;
+    }
+    authenticate(ctx, presented)
+        .onSuccess(client -> issue(ctx, client))
+        .onFailure(err -> {
+          if (failureKey != null && err instanceof ApiProblem p && p.status() == 401) {
+            shared.failures.tryAcquire(failureKey, FAILURES_PER_CLIENT_PER_MINUTE);
+          }
+          ctx.fail(err);
+        });
+  }
+
+  /** The parameters of the body, by its content type. */
+  private static TokenRequest parameters(RoutingContext ctx, Buffer body) {
+    String media = TokenRequest.mediaType(ctx.request().getHeader("Content-Type"));
+    if (FORM.equals(media)) {
+      return TokenRequest.fromForm(body);
+    }
+    if (media != null) {
+      return TokenRequest.fromJson(body);
+    }
+    if (body != null && body.length() > 0) {
+      throw unsupportedMediaType();
+    }
+    return TokenRequest.EMPTY;
   }
 
   private static ApiProblem unsupportedMediaType() {
@@ -208,9 +243,6 @@ public final class TokenEndpoint {
     String secret = presented.clientSecret();
     return lookup(ctx, presented.clientId())
         .compose(client -> {
-          if (client != null) {
-            ctx.put(KNOWN_CLIENT, client.clientId());
-          }
           boolean usable = client != null && SecretHasher.isHashed(client.secretHash());
           String stored = usable ? client.secretHash() : DUMMY_HASH;
           String candidate = secret == null ? "" : secret;
@@ -234,7 +266,7 @@ public final class TokenEndpoint {
     }
     DeliveryOptions options = new DeliveryOptions()
         .setSendTimeout(config.export().busTimeoutMs())
-        .addHeader(Addresses.REQUEST_ID_HEADER, HttpVerticle.requestId(ctx));
+        .addHeader(Addresses.REQUEST_ID_HEADER, EdgeContext.requestId(ctx));
     return vertx.eventBus().<Credentials>request(Addresses.CREDENTIALS_LOOKUP, clientId, options)
         .map(Message::body)
         .recover(err -> err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE
@@ -247,7 +279,7 @@ public final class TokenEndpoint {
         .withHeader("WWW-Authenticate", WWW_AUTHENTICATE);
   }
 
-  private void issue(RoutingContext ctx, Credentials client, long started) {
+  private void issue(RoutingContext ctx, Credentials client) {
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
@@ -262,28 +294,7 @@ public final class TokenEndpoint {
         .putHeader("Cache-Control", "no-store")
         .putHeader("Pragma", "no-cache")
         .end(body.toBuffer());
-    logAccess(ctx, client.clientId(), 200, null, started, null);
-  }
-
-  private void fail(RoutingContext ctx, Throwable err, long started, String knownClient) {
-    ApiProblem problem = FailureMapper.toProblem(err);
-    HttpVerticle.sendProblem(ctx, problem);
-    logAccess(ctx, knownClient, problem.status(), problem.category(), started,
-        problem.status() >= 500 && !(err instanceof ApiProblem) ? err.toString() : null);
-  }
-
-  /** One line per token request on {@code spp.access}; the client id only when it names a registered client. */
-  private static void logAccess(RoutingContext ctx, String clientId, int status, String problem, long started,
-      String cause) {
-    Object[] fields = {kv("request_id", HttpVerticle.requestId(ctx)), kv("client_id", clientId),
-        kv("status", status), kv("problem", problem), kv("duration_ms", (System.nanoTime() - started) / 1_000_000),
-        kv("remote_address", HttpVerticle.remoteAddress(ctx)), kv("user_agent", HttpVerticle.userAgent(ctx)),
-        kv("cause", cause)};
-    if (cause != null) {
-      access.warn("token {} {} {} {} {} {} {} {}", fields);
-    } else if (access.isInfoEnabled()) {
-      access.info("token {} {} {} {} {} {} {} {}", fields);
-    }
+    AccessLog.ok(ctx, client.clientId());
   }
 
   private static String dummyHash() {
@@ -299,6 +310,7 @@ public final class TokenEndpoint {
   /** Process-wide state of the endpoint, one per Vert.x instance, shared by every HTTP verticle. */
   private static final class Shared implements Shareable {
     final RateLimiter attempts = RateLimiter.create();
+    final RateLimiter failures = RateLimiter.create();
     final AtomicInteger pendingVerifications = new AtomicInteger();
   }
 }
