@@ -1,13 +1,14 @@
 package org.openspp.gateway.http;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Instant;
@@ -70,15 +71,22 @@ final class ExportRoute {
     this.clients = new ClientCache(config.auth().clientCacheMs(), this::lookupClient);
   }
 
-  /** Mounts the chain on {@code route}. */
-  void mount(Route route) {
-    route.handler(this::admit)
+  /**
+   * Mounts the chain on {@code path}, with {@code failureHandler} (the refusal audit) on the same route. The body
+   * handler is vert.x-web's, called as a step of the chain: registered directly, vert.x-web would run it before
+   * authentication, and the spec (§2) reads no body before the client is known.
+   */
+  void mount(Router router, String path, Handler<RoutingContext> failureHandler) {
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes());
+    router.post(path)
+        .handler(this::admit)
         .handler(this::authenticate)
         .handler(this::limitRate)
         .handler(ExportRoute::requireJson)
         .handler(BodyDeadline.arm(vertx, config.http().bodyTimeoutMs(), config.http().maxBodyBytes()))
-        .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodyBytes()))
-        .handler(this::export);
+        .handler(body::handle)
+        .handler(this::export)
+        .failureHandler(failureHandler);
   }
 
   private void admit(RoutingContext ctx) {

@@ -77,8 +77,8 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> EdgeContext.stamp(ctx, addresses)).handler(RequestFraming::checkTransferEncoding);
     ExportRoute export = new ExportRoute(vertx, config, rateLimiter, meters, verifier);
-    export.mount(router.post(EXPORT_PATH));
-    export.mount(router.post(EXPORT_PATH_ENCODED));
+    export.mount(router, EXPORT_PATH, problems::auditRefusal);
+    export.mount(router, EXPORT_PATH_ENCODED, problems::auditRefusal);
     TokenEndpoint.mount(vertx, router, config, meters, addresses);
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
     FAILURE_STATUSES.forEach(status -> router.errorHandler(status, problems));

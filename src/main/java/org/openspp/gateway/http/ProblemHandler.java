@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
@@ -20,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * handler, or a status vert.x-web set itself (404, 405, 413 from {@code BodyHandler}) — becomes one RFC 9457
  * problem+json answer here (spec §2), with its headers.
  *
- * <p>Before answering a refused export it commits the refusal's audit row when the token had verified
- * ({@link RefusalAudit}; for a 429, whose body was not read yet, a declared body within the limit is read for the
- * identifiers it names); it counts the answer in {@code gateway.bulk.requests} and writes the access line. A
+ * <p>A refused export's audit row is committed before, by {@link #auditRefusal} (the export routes' failure
+ * handler; for a 429, whose body was not read yet, a declared body within the limit is read for the identifiers
+ * it names). Here it counts the answer in {@code gateway.bulk.requests} and writes the access line. A
  * response sent before the body was read closes the connection (what the client still sends is discarded).
  */
 final class ProblemHandler implements Handler<RoutingContext> {
@@ -49,19 +50,34 @@ final class ProblemHandler implements Handler<RoutingContext> {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
+    Throwable failure = ctx.failure();
+    if (failure != null && !(failure instanceof HttpException) && !(failure instanceof ApiProblem)
+        && !(failure instanceof AuthenticationException) && !(failure instanceof ReplyException)) {
+      log.error("request {}: unhandled failure", EdgeContext.requestId(ctx), failure);
+    }
     ApiProblem problem = problemOf(ctx);
-    boolean export = EdgeContext.EXPORT.equals(EdgeContext.endpoint(ctx));
-    Future<Void> audited = export && EdgeContext.tokenClient(ctx) != null
-        ? namedBody(ctx, problem).compose(body -> refusals.record(refusal(ctx, problem, body)))
-        : Future.succeededFuture();
-    audited.onComplete(v -> {
-      if (export) {
-        String type = EdgeContext.type(ctx);
-        meters.request(type == null ? "unknown" : type, problem.status());
-      }
-      send(ctx, problem);
-      AccessLog.problem(ctx, problem, ctx.failure());
-    });
+    if (EdgeContext.EXPORT.equals(EdgeContext.endpoint(ctx))) {
+      String type = EdgeContext.type(ctx);
+      meters.request(type == null ? "unknown" : type, problem.status());
+    }
+    send(ctx, problem);
+    AccessLog.problem(ctx, problem, failure);
+  }
+
+  /**
+   * The export routes' failure handler, before the router's error handler: commits the refusal's audit row when
+   * the token had verified, then passes the failure on ({@code ctx.next()}). vert.x-web ends the response with a
+   * bare status if an error handler returns without ending it, so the asynchronous part lives here.
+   */
+  void auditRefusal(RoutingContext ctx) {
+    if (EdgeContext.tokenClient(ctx) == null || ctx.response().ended()) {
+      ctx.next();
+      return;
+    }
+    ApiProblem problem = problemOf(ctx);
+    namedBody(ctx, problem)
+        .compose(body -> refusals.record(refusal(ctx, problem, body)))
+        .onComplete(v -> ctx.next());
   }
 
   /** The problem for the context's failure, or for the status vert.x-web failed it with. */
@@ -69,10 +85,6 @@ final class ProblemHandler implements Handler<RoutingContext> {
     Throwable failure = ctx.failure();
     int status = failure instanceof HttpException he ? he.getStatusCode() : ctx.statusCode();
     if (failure != null && !(failure instanceof HttpException)) {
-      if (!(failure instanceof ApiProblem) && !(failure instanceof AuthenticationException)
-          && !(failure instanceof io.vertx.core.eventbus.ReplyException)) {
-        log.error("request {}: unhandled failure", EdgeContext.requestId(ctx), failure);
-      }
       return FailureMapper.toProblem(failure);
     }
     return switch (status) {

@@ -121,10 +121,12 @@ public final class TokenEndpoint {
   public static void mount(Vertx vertx, Router router, GatewayConfig config, GatewayMeters meters,
       ClientAddresses addresses) {
     TokenEndpoint endpoint = new TokenEndpoint(vertx, config, meters);
+    // vert.x-web's body handler as a step of the chain: the attempt limit comes before the body is read
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     router.post(PATH)
         .handler(endpoint::admit)
         .handler(BodyDeadline.arm(vertx, config.http().bodyTimeoutMs(), MAX_BODY_BYTES))
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(body::handle)
         .handler(endpoint::handle);
   }
 
@@ -169,7 +171,8 @@ public final class TokenEndpoint {
     BodyDeadline.disarm(vertx, ctx);
     TokenRequest.Basic presented;
     try {
-      TokenRequest params = parameters(ctx, ctx.body().buffer());
+      Buffer read = ctx.body().buffer();
+      TokenRequest params = parameters(ctx, read == null ? Buffer.buffer() : read);
       if (!GRANT_CLIENT_CREDENTIALS.equals(params.grantType())) {
         throw ApiProblem.malformed(UNSUPPORTED_GRANT,
             new ApiProblem.FieldError(TokenRequest.GRANT_TYPE, "unsupported", "must be 'client_credentials'"));
