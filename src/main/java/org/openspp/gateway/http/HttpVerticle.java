@@ -20,15 +20,15 @@ import org.openspp.gateway.metrics.GatewayMeters;
  *
  * <p>The router is a vert.x-web handler chain:
  * <ul>
- *   <li>every route: {@link EdgeContext#stamp} (arrival, request id, client address, version headers), then
- *       {@link RequestFraming#checkTransferEncoding};</li>
+ *   <li>every route: {@link EdgeContext#stamp} (arrival, request id, client address, version headers);</li>
  *   <li>{@code POST /api/v2/spp/$bulk/export} (and {@code %24bulk}): {@link ExportRoute};</li>
  *   <li>{@code POST /api/v2/spp/oauth/token}: {@link TokenEndpoint};</li>
  *   <li>{@code GET /api/v2/spp/openapi.json}: the OpenAPI contract;</li>
  *   <li>every failure, of every route and of the router itself (404, 405, 413): {@link ProblemHandler}.</li>
  * </ul>
  * Each connection's request decoder is {@link RequestFraming}'s: {@code Content-Length} with
- * {@code Transfer-Encoding} is refused and a request head must arrive within {@code http.headerTimeoutMs}. HTTP/1.1
+ * {@code Transfer-Encoding}, and any {@code Transfer-Encoding} but one {@code chunked}, are refused (400, connection
+ * closed), and a request head must arrive within {@code http.headerTimeoutMs}. HTTP/1.1
  * only (no h2c: TLS and HTTP/2 end at the ingress). On undeploy the listener stops accepting and in-flight
  * requests complete (bounded by the request deadline).
  */
@@ -75,7 +75,7 @@ public final class HttpVerticle extends VerticleBase {
         http.maxBodyBytes(), http.bodyTimeoutMs());
 
     Router router = Router.router(vertx);
-    router.route().handler(ctx -> EdgeContext.stamp(ctx, addresses)).handler(RequestFraming::checkTransferEncoding);
+    router.route().handler(ctx -> EdgeContext.stamp(ctx, addresses));
     ExportRoute export = new ExportRoute(vertx, config, rateLimiter, meters, verifier);
     export.mount(router, EXPORT_PATH, problems::auditRefusal);
     export.mount(router, EXPORT_PATH_ENCODED, problems::auditRefusal);

@@ -2,6 +2,9 @@ package org.openspp.gateway.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -10,7 +13,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import io.vertx.core.net.impl.ConnectionBase;
-import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -26,9 +28,10 @@ import java.util.concurrent.TimeUnit;
  *       closed (slow headers). A keep-alive connection waiting for its next request is governed by the idle
  *       timeout instead.</li>
  *   <li>{@code Transfer-Encoding} other than exactly one {@code chunked} (a list such as {@code chunked, identity},
- *       a repeated header, an obs-folded value): {@link #checkTransferEncoding} answers {@code 400} problem+json and
- *       the connection closes.</li>
+ *       a repeated header, an obs-folded value): the decoder marks the request invalid; Vert.x answers {@code 400}
+ *       and closes the connection, so nothing pipelined after it is read as a request.</li>
  * </ul>
+ * Both 400s come from the HTTP layer, before any route: they carry no problem+json body.
  *
  * <p>The decoder is installed per connection, before the first byte is read, in place of Vert.x's own (whose
  * subclass it is, so header handling stays Vert.x's).
@@ -51,19 +54,13 @@ final class RequestFraming {
     }
   }
 
-  /** Route handler: exactly one {@code Transfer-Encoding: chunked}, or none. */
-  static void checkTransferEncoding(RoutingContext ctx) {
-    List<String> te = ctx.request().headers().getAll("Transfer-Encoding");
-    if (te.isEmpty() || (te.size() == 1 && "chunked".equalsIgnoreCase(te.get(0)))) {
-      ctx.next();
-      return;
-    }
-    ctx.fail(ApiProblem.malformed("Unsupported Transfer-Encoding: only a single 'chunked' is accepted",
-        new ApiProblem.FieldError("Transfer-Encoding", "unsupported", "must be exactly 'chunked' when present"))
-        .withHeader("Connection", "close"));
+  /** Exactly one {@code Transfer-Encoding: chunked}, or none. */
+  static boolean acceptableTransferEncoding(HttpHeaders headers) {
+    List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    return te.isEmpty() || (te.size() == 1 && "chunked".equalsIgnoreCase(te.get(0)));
   }
 
-  /** Vert.x's decoder with the two decisions above. */
+  /** Vert.x's decoder with the decisions above. */
   static final class StrictDecoder extends VertxHttpRequestDecoder {
 
     private final long headerTimeoutMs;
@@ -92,9 +89,13 @@ final class RequestFraming {
       super.decode(ctx, in, out);
       for (int i = before; i < out.size(); i++) {
         Object decoded = out.get(i);
-        if (decoded instanceof HttpRequest) {
+        if (decoded instanceof HttpRequest request) {
           inMessage = true;
           headPending = false;
+          if (request.decoderResult().isSuccess() && !acceptableTransferEncoding(request.headers())) {
+            request.setDecoderResult(DecoderResult.failure(
+                new IllegalArgumentException("Transfer-Encoding other than a single 'chunked'")));
+          }
         }
         if (decoded instanceof LastHttpContent) {
           inMessage = false;
