@@ -114,11 +114,14 @@ class FaultProxyTest {
     proxy.blackhole();
     Future<RowSet<Row>> stalled = pool.query(SELECT_ONE).execute();
     Future<RowSet<Row>> connecting = pool.query(SELECT_ONE).execute();
-    Thread.sleep(1_000);
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (proxy.openConnections() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(10); // polling interval, bounded by the deadline
+    }
 
+    assertThat(proxy.openConnections()).isEqualTo(2);
     assertThat(stalled.isComplete()).as("query on a blackholed connection").isFalse();
     assertThat(connecting.isComplete()).as("query on a connection opened during the blackhole").isFalse();
-    assertThat(proxy.openConnections()).isEqualTo(2);
 
     proxy.pass();
     assertThat(selectOne(pool)).as("a third connection, opened after pass()").isEqualTo(1);
@@ -151,12 +154,12 @@ class FaultProxyTest {
       while (!refused && System.nanoTime() < deadline) {
         try (Socket socket = new Socket()) {
           socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-          Thread.onSpinWait();
+          Thread.sleep(10); // polling interval, bounded by the deadline
         } catch (ConnectException e) {
           refused = true;
         } catch (java.io.IOException e) {
           // reset while the deferred close completes (seen once in a clean-clone run): not yet refused, poll on
-          Thread.onSpinWait();
+          Thread.sleep(10); // polling interval, bounded by the deadline
         }
       }
       assertThat(refused).as("connections to the proxy's port are refused").isTrue();
