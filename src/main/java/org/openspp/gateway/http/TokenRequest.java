@@ -62,8 +62,14 @@ record TokenRequest(String grantType, String clientId, String clientSecret) {
   /** Parses a JSON object body whose parameters are strings (or null). */
   static TokenRequest fromJson(Buffer body) {
     Object value;
+    java.nio.CharBuffer text = ExportBody.decodeUtf8(body.getBytes());
+    if (text == null) {
+      throw ApiProblem.malformed("The request body is not valid UTF-8",
+          new ApiProblem.FieldError("body", "invalid_utf8", "malformed, over-long or surrogate UTF-8 sequence"));
+    }
     try {
-      value = Json.decodeValue(body);
+      // from the decoded text, never from bytes: the JSON parser would read UTF-16 or UTF-32 bodies from bytes
+      value = Json.decodeValue(text.toString());
     } catch (DecodeException e) {
       throw ApiProblem.malformed("The request body is not valid JSON",
           new ApiProblem.FieldError("body", "invalid-json", "must be a JSON object"));

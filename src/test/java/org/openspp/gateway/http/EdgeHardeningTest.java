@@ -204,6 +204,16 @@ class EdgeHardeningTest {
       assertThat(r.bodyAsJsonObject().getString("type")).isEqualTo("urn:openspp:error:malformed-request");
     }
     assertThat(gw.exportRequest("legal-client").sendBuffer(Buffer.buffer(json)).await().statusCode()).isEqualTo(200);
+
+    String credentials = new JsonObject().put("grant_type", "client_credentials").put("client_id", "legal-client")
+        .put("client_secret", "legal-client-secret").encode();
+    WebClient client = from("127.0.0.1");
+    for (Charset cs : List.of(StandardCharsets.UTF_16LE, Charset.forName("UTF-32BE"))) {
+      HttpResponse<Buffer> r = client.post(TokenEndpoint.PATH).putHeader("Content-Type", "application/json")
+          .putHeader("X-Forwarded-For", "192.0.2.250").sendBuffer(Buffer.buffer(credentials.getBytes(cs))).await();
+      assertThat(r.statusCode()).as("token endpoint, " + cs.name()).isEqualTo(400);
+    }
+    client.close();
   }
 
   static HttpResponse<Buffer> token(WebClient client, String forwardedFor, String clientId, String secret) {

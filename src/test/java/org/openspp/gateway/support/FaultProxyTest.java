@@ -154,12 +154,12 @@ class FaultProxyTest {
       while (!refused && System.nanoTime() < deadline) {
         try (Socket socket = new Socket()) {
           socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
-          Thread.sleep(10); // polling interval, bounded by the deadline
+          Thread.onSpinWait();
         } catch (ConnectException e) {
           refused = true;
         } catch (java.io.IOException e) {
           // reset while the deferred close completes (seen once in a clean-clone run): not yet refused, poll on
-          Thread.sleep(10); // polling interval, bounded by the deadline
+          Thread.onSpinWait();
         }
       }
       assertThat(refused).as("connections to the proxy's port are refused").isTrue();
