@@ -34,7 +34,9 @@ import java.util.concurrent.TimeUnit;
  * Both 400s come from the HTTP layer, before any route: they carry no problem+json body.
  *
  * <p>The decoder is installed per connection, before the first byte is read, in place of Vert.x's own (whose
- * subclass it is, so header handling stays Vert.x's).
+ * subclass it is, so header handling stays Vert.x's). Reaching the pipeline takes two Vert.x classes outside its
+ * public API ({@code ConnectionBase}, {@code VertxHttpRequestDecoder}); {@code EdgeHardeningTest} fails if an
+ * upgrade moves them, and a connection of another kind is left with Vert.x's decoder.
  */
 final class RequestFraming {
 
