@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
@@ -14,6 +15,7 @@ import org.openspp.gateway.config.RegistryKind;
 import org.openspp.gateway.db.Migrations;
 import org.openspp.gateway.db.OwnerOnlyFile;
 import org.openspp.gateway.db.PgPools;
+import org.openspp.gateway.db.RegistryLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +62,34 @@ final class CliSupport {
       throw new IOException("the embedded data directory " + data + " does not exist");
     }
     return OwnerOnlyFile.readOrCreate(file, what);
+  }
+
+  /**
+   * Logs a warning naming the registry tables (of each distinct registry database of the gateway kind) that hold
+   * rows but were never analysed: until autovacuum analyses them, PostgreSQL plans the resolver statement as if
+   * they were empty, and exports run into the statement timeout. {@code load} analyses what it wrote; a registry
+   * restored or copied by other means needs {@code ANALYZE}. A check that cannot run is logged and skipped.
+   */
+  static void warnNeverAnalysed(Vertx vertx, GatewayConfig config) {
+    Set<String> urls = new LinkedHashSet<>();
+    for (ResourceType type : ResourceType.values()) {
+      urls.add(config.registryUrl(type));
+    }
+    for (String url : urls) {
+      Pool pool = PgPools.create(vertx, url, 1, 8, 0, "analyse-check");
+      try {
+        List<String> tables = RegistryLoader.neverAnalysed(pool).await();
+        if (!tables.isEmpty()) {
+          log.warn("registry tables {} hold rows but were never analysed: exports are planned as if they were empty "
+              + "(statement timeouts, then open breakers) until autovacuum analyses them; run ANALYZE {} now",
+              tables, String.join(", ", tables));
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not check the registry's planner statistics: {}", e.getMessage());
+      } finally {
+        pool.close().await();
+      }
+    }
   }
 
   /**

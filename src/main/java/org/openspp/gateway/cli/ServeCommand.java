@@ -196,6 +196,9 @@ public final class ServeCommand implements Callable<Integer> {
       if (demo && demoAs == RegistryKind.GATEWAY) {
         newDemoSecrets = loadDemoIfFresh(vertx, config);
       }
+      if (config.kind() == RegistryKind.GATEWAY && processRole.resolves()) {
+        CliSupport.warnNeverAnalysed(vertx, config);
+      }
       vertx.deployVerticle(main).await();
       if (demo) {
         printDemo(spec.commandLine().getOut(), config, DemoClients.active(vertx, config), newDemoSecrets);

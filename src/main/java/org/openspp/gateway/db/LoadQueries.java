@@ -16,6 +16,30 @@ final class LoadQueries {
       "DELETE FROM api_client",
   };
 
+  /** The registry tables whose planner statistics a load changes; {@link #analyze()} and the start-up check. */
+  static final java.util.List<String> REGISTRY_TABLES = java.util.List.of(
+      "registrant", "registrant_identifier", "group_membership", "consent", "consent_scope", "api_client");
+
+  /**
+   * Refreshes the planner statistics of the registry tables after a load committed. Without them a freshly
+   * loaded registry is planned as if empty until autovacuum gets to it: measured, every export of the first
+   * ~55 s after loading 200,000 individuals ran into the statement timeout.
+   */
+  static String analyze() {
+    return "ANALYZE " + String.join(", ", REGISTRY_TABLES);
+  }
+
+  /**
+   * The registry tables holding rows that were never analysed (neither by ANALYZE nor by autovacuum), by name;
+   * {@code $1 text[]} the table names.
+   */
+  static final String NEVER_ANALYSED = """
+      SELECT relname FROM pg_stat_user_tables
+       WHERE relname = ANY($1::text[]) AND schemaname = current_schema()
+         AND last_analyze IS NULL AND last_autoanalyze IS NULL AND n_live_tup > 0
+       ORDER BY relname
+      """;
+
   /** Ids for registrants without {@code ref}, reserved up front so each row's id is known in file order. */
   static final String RESERVE_REGISTRANT_IDS =
       "SELECT nextval(pg_get_serial_sequence('registrant', 'id')) AS id FROM generate_series(1, $1)";

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>API clients are upserted by {@code clientId}; consents are upserted by {@code ref} (scope rows
  *       replaced) or inserted.</li>
  * </ul>
- * Any failure rolls the transaction back, so nothing from the file is written.
+ * Any failure rolls the transaction back, so nothing from the file is written. After the commit the registry
+ * tables are analysed ({@code ANALYZE}), so that exports right after a load are planned on real statistics.
  *
  * <p>Rows are written in chunks with array parameters, not one statement per record, so large files load in
  * few round trips. The whole input is held in memory.
@@ -64,9 +65,25 @@ public final class RegistryLoader {
         .compose(file -> pool
             .withTransaction(conn -> new RegistryWriter(conn, sourceName, file).write(replace))
             .map(done -> file.report()))
+        // statistics of what was just written, once committed: the first export after a load is planned right
+        .compose(report -> pool.query(LoadQueries.analyze()).execute().map(report))
         .onSuccess(report -> log.info("Loaded {}{}: {} individuals, {} groups, {} clients, {} consents in {} ms",
             sourceName, replace ? " (replacing the registry)" : "", report.individuals(), report.groups(),
             report.clients(), report.consents(), (System.nanoTime() - started) / 1_000_000));
+  }
+
+  /**
+   * The registry tables that hold rows but were never analysed, by name: a registry loaded by other means
+   * (a restore, a bulk copy) is planned as if empty until autovacuum gets to it. Empty when all is well.
+   */
+  public static Future<List<String>> neverAnalysed(Pool pool) {
+    return pool.preparedQuery(LoadQueries.NEVER_ANALYSED)
+        .execute(io.vertx.sqlclient.Tuple.of(LoadQueries.REGISTRY_TABLES.toArray(new String[0])))
+        .map(rows -> {
+          List<String> names = new ArrayList<>();
+          rows.forEach(row -> names.add(row.getString(0)));
+          return names;
+        });
   }
 
   private static RegistryFile hashSecrets(RegistryFile file) {
