@@ -15,6 +15,8 @@
 # 4. Open model: OpenLoad.java offers a constant rate (no coordinated omission) at 25/50/75 % of the best
 #    closed-loop rate for the 100- and 1-identifier legal-basis exports and reports p50/p99.
 # 5. --soak S: S seconds at half the maximum rate, heap after a full GC sampled every minute.
+# 0. Cold start (gateway kind; BENCH_COLD_START=0 skips it, =only runs nothing else): the registry as NDJSON, loaded into a fresh
+#    database with `load`, the gateway started on it and loaded at once; the first 30 s against the next 30 s.
 #
 # --kind openspp (default gateway): the same run with the gateway in `registry.kind openspp` mode. The generated
 # registry is copied into a fake OpenSPP 2 database `openspp` on the same server (CopyToOpenspp.java; registrant
@@ -58,6 +60,73 @@ port_free "$HTTP_PORT"
 port_free "$MGMT_PORT"
 bench_setup
 start_registry
+
+# ---- cold start (gateway kind): load, serve, traffic from the first request on, no ANALYZE by the benchmark --
+# The generated registry written out as NDJSON and loaded into a fresh database with the gateway's own `load`
+# command, as a new user would; the gateway is started on it and offered the 100-identifier legal-basis load at
+# once: the first 30 s against the 30 s after. Planner statistics are whatever `load` left (it analyses what it
+# wrote); this script runs no ANALYZE on that database.
+COLDF=$WORK/cold.txt
+cold_start() {
+  local url="postgresql://bench@127.0.0.1:$PG_PORT/cold" t0 pid first steady
+  log "cold start: writing the registry as NDJSON"
+  psql -q -c "CREATE DATABASE cold"
+  cat "$WORK/clients.ndjson" >"$WORK/cold.ndjson"
+  psql -Atq -v ON_ERROR_STOP=1 >>"$WORK/cold.ndjson" <<'SQL'
+SELECT json_build_object('kind', 'Individual', 'ref', r.ref, 'active', true,
+         'identifier', json_build_array(json_build_object('system', 'urn:bench:national-id', 'value', i.value),
+                                        json_build_object('system', 'urn:bench:civil-registry', 'value', 'CR-' || r.id)),
+         'name', json_build_object('family', r.family_name, 'given', r.given_name),
+         'birthDate', r.birth_date, 'gender', json_build_object('code', r.gender_code, 'display', r.gender_display))::text
+  FROM registrant r JOIN registrant_identifier i ON i.registrant_id = r.id AND i.position = 0
+ WHERE r.kind = 'Individual' ORDER BY r.id;
+SELECT json_build_object('kind', 'Group', 'ref', g.ref, 'active', true, 'name', g.name, 'groupType', 'household',
+         'identifier', json_build_array(json_build_object('system', 'urn:bench:household-id', 'value', gi.value)),
+         'member', (SELECT json_agg(json_build_object('individual', 'urn:bench:national-id|' || mi.value,
+                                                      'role', json_build_object('system', m.role_system,
+                                                                                'code', m.role_code,
+                                                                                'display', m.role_display),
+                                                      'start', m.start_date) ORDER BY m.position)
+                      FROM group_membership m
+                      JOIN registrant_identifier mi ON mi.registrant_id = m.individual_id AND mi.position = 0
+                     WHERE m.group_id = g.id))::text
+  FROM registrant g JOIN registrant_identifier gi ON gi.registrant_id = g.id AND gi.position = 0
+ WHERE g.kind = 'Group' ORDER BY g.id;
+SQL
+  log "cold start: load of $(wc -l <"$WORK/cold.ndjson") lines ($(du -h "$WORK/cold.ndjson" | cut -f1)) with the load command"
+  t0=$(date +%s)
+  SPP_DB_URL=$url SPP_LOG_FORMAT=text java -Xmx8g -jar "$JAR" load "$WORK/cold.ndjson" >"$WORK/cold-load.log" 2>&1 \
+    || { tail -20 "$WORK/cold-load.log" >&2; exit 1; }
+  echo "load: $(( $(date +%s) - t0 )) s for $ROWS individuals and $GROUPS_N households" >"$COLDF"
+  SPP_DB_URL=$url SPP_JWT_SECRET=$SECRET SPP_HTTP_PORT=$HTTP_PORT SPP_MANAGEMENT_PORT=$MGMT_PORT \
+    SPP_LOG_FORMAT=json java $JAVA_OPTS -jar "$JAR" serve >"$WORK/cold-gateway.out" 2>"$WORK/cold-gateway.log" &
+  pid=$!
+  PIDS+=("$pid")
+  await_ready "$MGMT_PORT" "$pid" "$WORK/cold-gateway.log"
+  wrk_script "$(token bench-legal)" 100 "$WORK/cold100.lua"
+  local url_export="http://127.0.0.1:$HTTP_PORT/api/v2/spp/\$bulk/export"
+  log "cold start: 2 × 30 s of 100-identifier exports at 16 connections from the first request on"
+  wrk -t2 -c16 -d30s -s "$WORK/cold100.lua" "$url_export" >"$WORK/cold-first.out"
+  wrk -t2 -c16 -d30s -s "$WORK/cold100.lua" "$url_export" >"$WORK/cold-steady.out"
+  first=$(awk '/Requests\/sec/ {print $2}' "$WORK/cold-first.out")
+  steady=$(awk '/Requests\/sec/ {print $2}' "$WORK/cold-steady.out")
+  {
+    echo "first 30 s:  $first req/s, non-2xx $(awk '/Non-2xx/ {print $5}' "$WORK/cold-first.out" | grep . || echo 0)"
+    echo "next 30 s:   $steady req/s, non-2xx $(awk '/Non-2xx/ {print $5}' "$WORK/cold-steady.out" | grep . || echo 0)"
+    echo "first / steady: $(awk -v a="$first" -v b="$steady" 'BEGIN {printf "%.2f", a / b}')"
+    echo "start-up warnings about never-analysed tables: $(grep -c 'never analysed' "$WORK/cold-gateway.log" || true)"
+  } >>"$COLDF"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  psql -q -d postgres -c "DROP DATABASE cold"
+}
+if [ "$KIND" = gateway ] && [ "${BENCH_COLD_START:-1}" != 0 ]; then
+  cold_start
+  if [ "${BENCH_COLD_START:-1}" = only ]; then
+    echo; echo "cold start (load, serve, traffic at once; no ANALYZE by the benchmark), $(date -u +%FT%TZ):"; cat "$COLDF"
+    exit 0
+  fi
+fi
 
 # The gateway's settings and the baseline's parameters (pgbench -D) for the kind measured.
 GW_ENV=(SPP_DB_URL="$DB_URL")
@@ -234,6 +303,7 @@ cat "$TABLE"
 echo
 echo "open model (constant offered rate, latency from the intended send time; % of the best closed-loop rate):"
 cat "$OPEN"
+if [ -f "$COLDF" ]; then echo; echo "cold start (load, serve, traffic at once; no ANALYZE by the benchmark):"; cat "$COLDF"; fi
 if [ "$SOAK" -gt 0 ]; then echo; echo "soak:"; cat "$SOAKF"; fi
 echo
 echo "PostgreSQL time by statement over the whole run (pg_stat_statements; wall time inside the server):"
