@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openspp.gateway.GatewayState;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.support.GatewayHarness;
-import org.openspp.gateway.support.TestRegistry;
 
 /**
  * The management port over real HTTP: the Prometheus exposition after a few exports (series present, bounded
@@ -46,9 +45,7 @@ class MetricsAndHealthTest {
   static void start() {
     registry = Metrics.newRegistry();
     vertx = Metrics.vertx(registry);
-    String url = TestRegistry.migratedDatabaseUrl(vertx);
-    GatewayHarness.loadLines(vertx, url, GatewayHarness.lines(GatewayHarness.FIXTURE));
-    gw = GatewayHarness.startOn(vertx, url, c -> c, registry);
+    gw = GatewayHarness.startMetered(vertx, registry);
     mgmt = WebClient.create(vertx);
     export("legal-client", "Individual", "urn:test:nid|A-1", "urn:test:nid|NOPE", "bad", "urn:test:nid|DUP-1");
     export("legal-client", "Group", "urn:test:hh|G-1");

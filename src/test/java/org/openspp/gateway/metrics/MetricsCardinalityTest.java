@@ -24,7 +24,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openspp.gateway.support.GatewayHarness;
-import org.openspp.gateway.support.TestRegistry;
 
 /**
  * Issue 14: anonymous requests cannot mint metric series. Raw HTTP/1.1 requests with made-up methods (one of
@@ -50,9 +49,7 @@ class MetricsCardinalityTest {
   static void start() {
     registry = Metrics.newRegistry();
     vertx = Metrics.vertx(registry);
-    String url = TestRegistry.migratedDatabaseUrl(vertx);
-    GatewayHarness.loadLines(vertx, url, GatewayHarness.lines(GatewayHarness.FIXTURE));
-    gw = GatewayHarness.startOn(vertx, url, c -> c, registry);
+    gw = GatewayHarness.startMetered(vertx, registry);
     mgmt = WebClient.create(vertx);
   }
 

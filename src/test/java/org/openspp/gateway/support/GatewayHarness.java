@@ -87,6 +87,16 @@ public final class GatewayHarness {
     return new GatewayHarness(vertx, url, config, main, id);
   }
 
+  /**
+   * Starts a gateway on the standard fixture in a fresh database, recording its meters (Vert.x's included) in
+   * {@code registry}; {@code vertx} must have been built with that registry ({@code Metrics.vertx}).
+   */
+  public static GatewayHarness startMetered(Vertx vertx, io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
+    String url = TestRegistry.migratedDatabaseUrl(vertx);
+    loadLines(vertx, url, lines(FIXTURE));
+    return startOn(vertx, url, c -> c, registry);
+  }
+
   /** Loads NDJSON lines into the database at {@code url}. */
   public static void loadLines(Vertx vertx, String url, List<String> lines) {
     Pool pool = TestRegistry.pool(vertx, url);
