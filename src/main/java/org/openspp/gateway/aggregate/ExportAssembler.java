@@ -80,11 +80,6 @@ public final class ExportAssembler {
     }
   }
 
-  /** Builds the response for {@code req} from the resolver's {@code result}, without a size bound. */
-  public static Assembly assemble(ExportRequest req, ResolveResult result) {
-    return assemble(req, result, Integer.MAX_VALUE);
-  }
-
   /**
    * Builds the response for {@code req} from the resolver's {@code result}.
    *

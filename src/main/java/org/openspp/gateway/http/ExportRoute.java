@@ -113,7 +113,7 @@ final class ExportRoute {
         })
         .onFailure(err -> {
           if (err instanceof AuthenticationException auth) {
-            security.authenticationFailed(ctx, SecurityEvents.EXPORT, SecurityEvents.Reason.of(auth),
+            security.authenticationFailed(ctx, SecurityEvents.Reason.of(auth),
                 EdgeContext.tokenClient(ctx));
           }
           ctx.fail(err);

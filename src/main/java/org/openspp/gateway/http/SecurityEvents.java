@@ -18,9 +18,6 @@ final class SecurityEvents {
 
   private static final Logger security = LoggerFactory.getLogger("spp.security");
 
-  static final String EXPORT = "export";
-  static final String TOKEN = "token";
-
   /** Why authentication failed; the metric label and the log's {@code reason}. */
   enum Reason {
     /** No bearer credentials at all. */
@@ -60,11 +57,12 @@ final class SecurityEvents {
   }
 
   /**
-   * Records one failed authentication.
+   * Records one failed authentication, on the endpoint the request's route set ({@link EdgeContext#endpoint}).
    *
    * @param verifiedClientId the client id of a token whose signature verified, else {@code null}
    */
-  void authenticationFailed(RoutingContext ctx, String endpoint, Reason reason, String verifiedClientId) {
+  void authenticationFailed(RoutingContext ctx, Reason reason, String verifiedClientId) {
+    String endpoint = EdgeContext.endpoint(ctx);
     meters.authFailure(endpoint, reason.label);
     if (security.isWarnEnabled()) {
       security.warn("authentication failed {} {} {} {} {} {} {}", kv("event", "authentication_failed"),

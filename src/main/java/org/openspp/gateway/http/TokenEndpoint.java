@@ -140,7 +140,7 @@ public final class TokenEndpoint {
     RateLimiter.Decision decision = shared.attempts.tryAcquire("ip:" + (address == null ? "unknown" : address),
         ATTEMPTS_PER_MINUTE);
     if (!decision.allowed()) {
-      security.authenticationFailed(ctx, SecurityEvents.TOKEN, SecurityEvents.Reason.THROTTLED, null);
+      security.authenticationFailed(ctx, SecurityEvents.Reason.THROTTLED, null);
       ctx.fail(throttled(decision));
       return;
     }
@@ -186,7 +186,7 @@ public final class TokenEndpoint {
         ? null : "client:" + presented.clientId();
     if (failureKey != null && !shared.failures.hasToken(failureKey, FAILURES_PER_CLIENT_PER_MINUTE)) {
       // this client id had too many failed attempts (from any address): no verification until its budget refills
-      security.authenticationFailed(ctx, SecurityEvents.TOKEN, SecurityEvents.Reason.THROTTLED, null);
+      security.authenticationFailed(ctx, SecurityEvents.Reason.THROTTLED, null);
       ctx.fail(throttled(shared.failures.tryAcquire(failureKey, FAILURES_PER_CLIENT_PER_MINUTE)));
       return;
     }
@@ -257,7 +257,7 @@ public final class TokenEndpoint {
           if (client != null) {
             return Future.succeededFuture(client);
           }
-          security.authenticationFailed(ctx, SecurityEvents.TOKEN, SecurityEvents.Reason.INVALID_CREDENTIALS, null);
+          security.authenticationFailed(ctx, SecurityEvents.Reason.INVALID_CREDENTIALS, null);
           return Future.failedFuture(invalidClient());
         });
   }
