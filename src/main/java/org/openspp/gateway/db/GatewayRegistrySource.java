@@ -17,9 +17,16 @@ public final class GatewayRegistrySource implements RegistrySource {
   private GatewayRegistrySource() {
   }
 
+  /**
+   * Generic plans for every statement. PostgreSQL's default re-plans a prepared statement with array parameters on
+   * every execution (it keeps finding the custom plan cheaper), and planning the resolver statement cost more than
+   * running it for one identifier: measured with pg_stat_statements, 36.8 s planning against 8.1 s executing for
+   * 10,221 one-identifier exports; by pgbench on 1,000,000 individuals, 3,957 statements/s re-planned against
+   * 15,393 with the generic plan. The generic plan is the custom one (index probes per key).
+   */
   @Override
   public Map<String, String> sessionSettings() {
-    return Map.of();
+    return Map.of("plan_cache_mode", "force_generic_plan");
   }
 
   @Override

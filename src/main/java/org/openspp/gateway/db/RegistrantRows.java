@@ -19,21 +19,29 @@ import org.openspp.gateway.bus.Credentials;
 /**
  * Turns rows of {@link RegistryQueries} into message records; nothing of {@link Row} escapes. The {@code openspp}
  * kind's statements return the same column names, so this reader serves both kinds.
+ *
+ * <p>Links: each entry of the {@code links} JSON array is {@code [system, value, name, role_system, role_code,
+ * role_display, inactive]}, optionally followed by the membership's {@code start_date, end_date}. Entries with
+ * dates are the gateway kind's read model, which keeps every membership; they are narrowed here to the request's
+ * day, by the rule the statements of both kinds apply: an Individual's group memberships started on or before the
+ * day and not ended before it, a Group's members whose membership has not ended before the day. Entries without
+ * dates were already narrowed by the statement (the {@code openspp} kind).
  */
 public final class RegistrantRows {
 
   private RegistrantRows() {
   }
 
-  public static ResolveResult toResult(ResourceType type, RowSet<Row> rows) {
+  public static ResolveResult toResult(ResourceType type, RowSet<Row> rows, LocalDate day) {
     List<ResolveResult.Match> matches = new ArrayList<>(rows.size());
     for (Row row : rows) {
-      matches.add(new ResolveResult.Match(row.getString("key_system"), row.getString("key_value"), toRecord(type, row)));
+      matches.add(new ResolveResult.Match(row.getString("key_system"), row.getString("key_value"),
+          toRecord(type, row, day)));
     }
     return new ResolveResult(matches);
   }
 
-  static RegistrantRecord toRecord(ResourceType type, Row row) {
+  static RegistrantRecord toRecord(ResourceType type, Row row, LocalDate day) {
     String[] systems = row.getArrayOfStrings("id_systems");
     String[] values = row.getArrayOfStrings("id_values");
     List<RegistrantRecord.Identifier> identifiers = new ArrayList<>(systems.length);
@@ -61,7 +69,7 @@ public final class RegistrantRows {
             row.getString("country"), row.getString("postal_code")),
         row.getString("group_type"),
         row.getString("extension"),
-        links(row.getValue("links")),
+        links(row.getValue("links"), type, day),
         row.getString("source"),
         version(row.getValue("version_id")),
         updated == null ? null : updated.toInstant(),
@@ -111,17 +119,48 @@ public final class RegistrantRows {
     return iso == null ? null : LocalDate.parse(iso);
   }
 
-  private static List<RegistrantRecord.Link> links(Object value) {
+  private static List<RegistrantRecord.Link> links(Object value, ResourceType type, LocalDate day) {
     if (!(value instanceof JsonArray array)) {
       return List.of();
     }
     List<RegistrantRecord.Link> links = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {
       JsonArray l = array.getJsonArray(i);
+      if (l.size() > 7 && !inForce(type, membershipDate(l.getString(7)), membershipDate(l.getString(8)), day)) {
+        continue;
+      }
       links.add(new RegistrantRecord.Link(l.getString(0), l.getString(1), l.getString(2), l.getString(3),
           l.getString(4), l.getString(5), Boolean.TRUE.equals(l.getBoolean(6))));
     }
     return links;
+  }
+
+  /**
+   * Whether a membership counts on {@code day}: not ended before it and, for an Individual's own memberships,
+   * started on or before it (a Group lists members whose membership has not ended, whenever it started).
+   */
+  static boolean inForce(ResourceType type, LocalDate start, LocalDate end, LocalDate day) {
+    boolean notEnded = end == null || !end.isBefore(day);
+    boolean started = type == ResourceType.GROUP || start == null || !start.isAfter(day);
+    return notEnded && started;
+  }
+
+  /**
+   * A membership date as PostgreSQL writes a {@code date} in JSON: ISO {@code yyyy-mm-dd}, or {@code infinity} /
+   * {@code -infinity}, a year past 9999, or a year before the common era (suffix {@code BC}), which compare like
+   * the far future or the far past.
+   */
+  static LocalDate membershipDate(String text) {
+    if (text == null) {
+      return null;
+    }
+    if (text.equals("infinity")) {
+      return LocalDate.MAX;
+    }
+    if (text.equals("-infinity") || text.endsWith(" BC")) {
+      return LocalDate.MIN;
+    }
+    return text.indexOf('-') > 4 ? LocalDate.MAX : LocalDate.parse(text);
   }
 
   /** A client's stored credentials: {@code client_id}, {@code secret_hash}, {@code active}, {@code scopes}. */

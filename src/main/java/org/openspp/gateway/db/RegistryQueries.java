@@ -4,9 +4,12 @@ import org.openspp.gateway.bus.ResourceType;
 
 /**
  * The SQL the resolvers run. Each export costs one prepared statement per resource type: the requested keys
- * travel as two {@code text[]} parameters and are joined against the partial index on live identifiers; the
- * same statement returns each matched registrant's live identifiers (registry order) and its memberships
- * (Individual: active group memberships; Group: members whose membership has not ended).
+ * travel as two {@code text[]} parameters and are joined against the partial index on live identifiers; each
+ * matched registrant's row carries its read model ({@code V4__resource_read_model.sql}): its live identifiers
+ * (registry order) and all its memberships with their dates, which {@link RegistrantRows} narrows to the request's
+ * day (Individual: memberships in force; Group: members whose membership has not ended). One index probe and one
+ * row per identifier, planned once: the gateway kind's connections use generic plans
+ * ({@link GatewayRegistrySource#sessionSettings()}).
  *
  * <p>For consent-filtered clients the same statement also returns, per registrant, the calling client's
  * candidate consents, all with the client's organisation (specific) or organisation type (category) among the
@@ -33,11 +36,7 @@ public final class RegistryQueries {
              r.id, r.active, r.family_name, r.given_name, r.middle_name, r.name, r.birth_date,
              r.birth_date_estimated, r.gender_code, r.gender_display, r.phone, r.mobile, r.email,
              r.street, r.city, r.state, r.country, r.postal_code, r.group_type, r.extension::text AS extension,
-             r.source, r.version_id, r.last_updated,
-             ARRAY(SELECT x.system FROM registrant_identifier x
-                    WHERE x.registrant_id = r.id AND x.status = 'valid' ORDER BY x.position) AS id_systems,
-             ARRAY(SELECT x.value FROM registrant_identifier x
-                    WHERE x.registrant_id = r.id AND x.status = 'valid' ORDER BY x.position) AS id_values,
+             r.source, r.version_id, r.last_updated, r.id_systems, r.id_values, r.links,
       """;
 
   /**
@@ -94,36 +93,9 @@ public final class RegistryQueries {
         JOIN registrant r ON r.id = h.registrant_id AND r.kind = $3
       """;
 
-  /** Links of an Individual: its active memberships, each with the group's first live identifier and name. */
-  private static final String INDIVIDUAL_LINKS = """
-             (SELECT json_agg(json_build_array(gi.system, gi.value, g.name, m.role_system, m.role_code,
-                                               m.role_display, false) ORDER BY m.group_id, m.position)
-                FROM group_membership m
-                JOIN registrant g ON g.id = m.group_id
-                LEFT JOIN LATERAL (SELECT y.system, y.value FROM registrant_identifier y
-                                    WHERE y.registrant_id = g.id AND y.status = 'valid'
-                                    ORDER BY y.position LIMIT 1) gi ON true
-               WHERE m.individual_id = r.id
-                 AND (m.start_date IS NULL OR m.start_date <= $4)
-                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links,
-      """;
-
-  /** Links of a Group: memberships not ended, each with the member's first live identifier and name. */
-  private static final String GROUP_LINKS = """
-             (SELECT json_agg(json_build_array(ii.system, ii.value, ind.name, m.role_system, m.role_code,
-                                               m.role_display, NOT ind.active) ORDER BY m.position)
-                FROM group_membership m
-                JOIN registrant ind ON ind.id = m.individual_id
-                LEFT JOIN LATERAL (SELECT y.system, y.value FROM registrant_identifier y
-                                    WHERE y.registrant_id = ind.id AND y.status = 'valid'
-                                    ORDER BY y.position LIMIT 1) ii ON true
-               WHERE m.group_id = r.id
-                 AND (m.end_date IS NULL OR m.end_date >= $4)) AS links,
-      """;
-
   public static final String RESOLVE_INDIVIDUALS =
-      HEAD + INDIVIDUAL_LINKS + CONSENTS.formatted(OWN_OR_HOUSEHOLD_SUBJECT, IN_FORCE_OR_OWN_REFUSAL) + FROM;
-  public static final String RESOLVE_GROUPS = HEAD + GROUP_LINKS + CONSENTS.formatted(OWN_SUBJECT, IN_FORCE) + FROM;
+      HEAD + CONSENTS.formatted(OWN_OR_HOUSEHOLD_SUBJECT, IN_FORCE_OR_OWN_REFUSAL) + FROM;
+  public static final String RESOLVE_GROUPS = HEAD + CONSENTS.formatted(OWN_SUBJECT, IN_FORCE) + FROM;
 
   /** {@code $1} client id. */
   public static final String CLIENT_BY_ID = """

@@ -58,9 +58,12 @@ public interface RegistrySource {
   Tuple resolveParameters(ResourceType type, String[] systems, String[] values, LocalDate day,
       boolean consentFiltered, String organization, String organizationType);
 
-  /** Reads the rows of {@link #resolveStatement}; nothing of {@link Row} escapes. */
-  default ResolveResult toResult(ResourceType type, RowSet<Row> rows) {
-    return RegistrantRows.toResult(type, rows);
+  /**
+   * Reads the rows of {@link #resolveStatement}; nothing of {@link Row} escapes. {@code day} is the request's day
+   * (UTC), the one the statement was run for: links that carry membership dates are kept only if in force on it.
+   */
+  default ResolveResult toResult(ResourceType type, RowSet<Row> rows, LocalDate day) {
+    return RegistrantRows.toResult(type, rows, day);
   }
 
   /** The client-directory statement: {@code $1} the client id; at most one row, read by {@link #toClient}. */

@@ -170,7 +170,7 @@ public final class ResolverVerticle extends VerticleBase {
             .execute(params)
             .map(rows -> {
               meters.resolverLatency(type.wireName(), System.nanoTime() - started);
-              return source.toResult(type, rows);
+              return source.toResult(type, rows, shared.day());
             }))
         .onComplete(ar -> {
           running--;

@@ -263,7 +263,7 @@ class LoaderTest {
     assertThat(counts()).isEqualTo(counts(1, 1, 0, 0, 0, 0));
     assertThat(strings("SELECT ref FROM registrant")).containsExactly("only");
     assertThat(strings("SELECT count(*)::text FROM audit_request")).containsExactly("1");
-    assertThat(strings("SELECT count(*)::text FROM schema_version")).containsExactly("3");
+    assertThat(strings("SELECT count(*)::text FROM schema_version")).containsExactly("4");
   }
 
   @Test

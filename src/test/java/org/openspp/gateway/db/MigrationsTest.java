@@ -37,7 +37,7 @@ class MigrationsTest {
   @Test
   @DisplayName("an empty database gets every migration and the registry tables")
   void appliesToEmptyDatabase() {
-    assertThat(Migrations.apply(pool).await()).isEqualTo(3);
+    assertThat(Migrations.apply(pool).await()).isEqualTo(4);
 
     List<String> tables = strings("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename");
     assertThat(tables).contains("schema_version", "registrant", "registrant_identifier", "group_membership",
@@ -56,7 +56,7 @@ class MigrationsTest {
     Migrations.apply(pool).await();
 
     assertThat(Migrations.apply(pool).await()).isZero();
-    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2", "3");
+    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2", "3", "4");
   }
 
   @Test
@@ -68,8 +68,8 @@ class MigrationsTest {
     for (Future<Integer> run : runs) {
       applied += run.await();
     }
-    assertThat(applied).isEqualTo(3);
-    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2", "3");
+    assertThat(applied).isEqualTo(4);
+    assertThat(strings("SELECT version::text FROM schema_version ORDER BY version")).containsExactly("1", "2", "3", "4");
   }
 
   @Test
