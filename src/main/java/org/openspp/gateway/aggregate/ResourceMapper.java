@@ -5,8 +5,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.openspp.gateway.bus.RegistrantRecord;
 import org.openspp.gateway.bus.RegistrantRecord.Address;
 import org.openspp.gateway.bus.RegistrantRecord.Identifier;
@@ -46,7 +44,7 @@ public final class ResourceMapper {
     if (individual) {
       resource.put("name", individualName(r));
       if (r.birthDate() != null) {
-        resource.put("birthDate", DateTimeFormatter.ISO_LOCAL_DATE.format(r.birthDate()));
+        resource.put("birthDate", r.birthDate().toString()); // ISO-8601 yyyy-mm-dd, as ISO_LOCAL_DATE writes it
       }
       if (r.birthDateEstimated() != null) {
         resource.put("birthDateEstimated", r.birthDateEstimated());
@@ -281,7 +279,16 @@ public final class ResourceMapper {
   }
 
   private static String joinNonBlank(String separator, String... parts) {
-    return Stream.of(parts).filter(p -> !isBlank(p)).collect(Collectors.joining(separator));
+    StringBuilder out = new StringBuilder(64);
+    for (String part : parts) {
+      if (!isBlank(part)) {
+        if (!out.isEmpty()) {
+          out.append(separator);
+        }
+        out.append(part);
+      }
+    }
+    return out.toString();
   }
 
   private static String orEmpty(String s) {

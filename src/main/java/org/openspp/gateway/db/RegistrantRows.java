@@ -34,46 +34,123 @@ public final class RegistrantRows {
 
   public static ResolveResult toResult(ResourceType type, RowSet<Row> rows, LocalDate day) {
     List<ResolveResult.Match> matches = new ArrayList<>(rows.size());
+    Columns c = new Columns(rows.columnsNames());
     for (Row row : rows) {
-      matches.add(new ResolveResult.Match(row.getString("key_system"), row.getString("key_value"),
-          toRecord(type, row, day)));
+      matches.add(new ResolveResult.Match(row.getString(c.keySystem), row.getString(c.keyValue),
+          toRecord(type, row, c, day)));
     }
     return new ResolveResult(matches);
   }
 
-  static RegistrantRecord toRecord(ResourceType type, Row row, LocalDate day) {
-    String[] systems = row.getArrayOfStrings("id_systems");
-    String[] values = row.getArrayOfStrings("id_values");
+  private static RegistrantRecord toRecord(ResourceType type, Row row, Columns c, LocalDate day) {
+    String[] systems = row.getArrayOfStrings(c.idSystems);
+    String[] values = row.getArrayOfStrings(c.idValues);
     List<RegistrantRecord.Identifier> identifiers = new ArrayList<>(systems.length);
     for (int i = 0; i < systems.length; i++) {
       identifiers.add(new RegistrantRecord.Identifier(systems[i], values[i]));
     }
-    OffsetDateTime updated = row.getOffsetDateTime("last_updated");
+    OffsetDateTime updated = row.getOffsetDateTime(c.lastUpdated);
     return new RegistrantRecord(
-        row.getLong("id"),
+        row.getLong(c.id),
         type,
-        row.getBoolean("active"),
+        row.getBoolean(c.active),
         identifiers,
-        row.getString("family_name"),
-        row.getString("given_name"),
-        row.getString("middle_name"),
-        row.getString("name"),
-        row.getLocalDate("birth_date"),
-        row.getBoolean("birth_date_estimated"),
-        row.getString("gender_code"),
-        row.getString("gender_display"),
-        row.getString("phone"),
-        row.getString("mobile"),
-        row.getString("email"),
-        new RegistrantRecord.Address(row.getString("street"), row.getString("city"), row.getString("state"),
-            row.getString("country"), row.getString("postal_code")),
-        row.getString("group_type"),
-        row.getString("extension"),
-        links(row.getValue("links"), type, day),
-        row.getString("source"),
-        version(row.getValue("version_id")),
+        row.getString(c.familyName),
+        row.getString(c.givenName),
+        row.getString(c.middleName),
+        row.getString(c.name),
+        row.getLocalDate(c.birthDate),
+        row.getBoolean(c.birthDateEstimated),
+        row.getString(c.genderCode),
+        row.getString(c.genderDisplay),
+        row.getString(c.phone),
+        row.getString(c.mobile),
+        row.getString(c.email),
+        new RegistrantRecord.Address(row.getString(c.street), row.getString(c.city), row.getString(c.state),
+            row.getString(c.country), row.getString(c.postalCode)),
+        row.getString(c.groupType),
+        row.getString(c.extension),
+        links(row.getValue(c.links), type, day),
+        row.getString(c.source),
+        version(row.getValue(c.versionId)),
         updated == null ? null : updated.toInstant(),
-        consents(row.getValue("consents")));
+        consents(row.getValue(c.consents)));
+  }
+
+  /**
+   * The positions of the resolver statement's columns, found by name once per result rather than once per row and
+   * column (a by-name lookup is a scan of the column names: measured, a tenth of the gateway's CPU per export).
+   */
+  private static final class Columns {
+    final int keySystem;
+    final int keyValue;
+    final int id;
+    final int active;
+    final int familyName;
+    final int givenName;
+    final int middleName;
+    final int name;
+    final int birthDate;
+    final int birthDateEstimated;
+    final int genderCode;
+    final int genderDisplay;
+    final int phone;
+    final int mobile;
+    final int email;
+    final int street;
+    final int city;
+    final int state;
+    final int country;
+    final int postalCode;
+    final int groupType;
+    final int extension;
+    final int source;
+    final int versionId;
+    final int lastUpdated;
+    final int idSystems;
+    final int idValues;
+    final int links;
+    final int consents;
+
+    Columns(List<String> names) {
+      keySystem = at(names, "key_system");
+      keyValue = at(names, "key_value");
+      id = at(names, "id");
+      active = at(names, "active");
+      familyName = at(names, "family_name");
+      givenName = at(names, "given_name");
+      middleName = at(names, "middle_name");
+      name = at(names, "name");
+      birthDate = at(names, "birth_date");
+      birthDateEstimated = at(names, "birth_date_estimated");
+      genderCode = at(names, "gender_code");
+      genderDisplay = at(names, "gender_display");
+      phone = at(names, "phone");
+      mobile = at(names, "mobile");
+      email = at(names, "email");
+      street = at(names, "street");
+      city = at(names, "city");
+      state = at(names, "state");
+      country = at(names, "country");
+      postalCode = at(names, "postal_code");
+      groupType = at(names, "group_type");
+      extension = at(names, "extension");
+      source = at(names, "source");
+      versionId = at(names, "version_id");
+      lastUpdated = at(names, "last_updated");
+      idSystems = at(names, "id_systems");
+      idValues = at(names, "id_values");
+      links = at(names, "links");
+      consents = at(names, "consents");
+    }
+
+    private static int at(List<String> names, String column) {
+      int index = names.indexOf(column);
+      if (index < 0) {
+        throw new IllegalStateException("the resolver statement returns no column " + column);
+      }
+      return index;
+    }
   }
 
   /** The gateway schema's integer version, or the OpenSPP kind's text token. */
