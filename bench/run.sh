@@ -283,6 +283,10 @@ for spec in "legal 100 16" "legal 100 64" "legal 1 16" "legal 1 64" \
   if awk -v a="$rps" -v b="${BEST[$key]:-0}" 'BEGIN { exit !(a > b) }'; then BEST[$key]=$rps; fi
 done
 
+# The gateway's resident memory after the closed-loop runs (its peak so far, and now).
+rss_mib() { awk -v k="$2:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+GW_MEMORY="gateway memory after the closed-loop runs: RSS $(rss_mib "$GW_PID" VmRSS) MiB (peak $(rss_mib "$GW_PID" VmHWM) MiB)"
+
 # ---- open model -------------------------------------------------------------------------------------------
 OPEN=$WORK/open.txt
 printf '%-9s %4s %8s %9s %9s %8s %8s %8s %8s %7s\n' client ids load offered achieved p50ms p99ms p999ms \
@@ -315,16 +319,17 @@ if [ "$SOAK" -gt 0 ]; then
     jcmd "$GW_PID" GC.run >/dev/null
     jcmd "$GW_PID" GC.heap_info | awk '/garbage-first heap/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); printf "%.1f", v / 1024 } }'
   }
-  echo "minute heap-after-GC-MiB" >"$SOAKF"
-  echo "0 $(heap_after_gc)" >>"$SOAKF"
+  echo "minute heap-after-GC-MiB RSS-MiB" >"$SOAKF"
+  echo "0 $(heap_after_gc) $(rss_mib "$GW_PID" VmRSS)" >>"$SOAKF"
   openload "$TOKEN_LEGAL" 100 "$rate" "$SOAK" >"$WORK/soak-load.txt" &
   SOAK_PID=$!
   for m in $(seq 1 $((SOAK / 60))); do
     sleep 60
-    echo "$m $(heap_after_gc)" >>"$SOAKF"
+    echo "$m $(heap_after_gc) $(rss_mib "$GW_PID" VmRSS)" >>"$SOAKF"
   done
   wait "$SOAK_PID" || true
   echo "load: $(cat "$WORK/soak-load.txt")" >>"$SOAKF"
+  echo "gateway RSS peak over the whole run: $(rss_mib "$GW_PID" VmHWM) MiB" >>"$SOAKF"
 fi
 
 # ---- report -----------------------------------------------------------------------------------------------
@@ -337,6 +342,7 @@ echo "registry: $ROWS individuals, $GROUPS_N households, $((ROWS / 2)) consents;
 echo "closed loop${KIND_LABEL:-} (wrk -t2, ${SECONDS_PER_RUN} s per row; baseline = pgbench -M prepared, same statement, same concurrency;"
 echo "  cheapest = pgbench, the cheapest statement returning the same registrants and identifiers, same concurrency):"
 cat "$TABLE"
+echo "$GW_MEMORY"
 echo
 echo "open model (constant offered rate, latency from the intended send time; % of the best closed-loop rate):"
 cat "$OPEN"
