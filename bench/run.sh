@@ -119,7 +119,7 @@ SQL
   } >>"$COLDF"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  psql -q -d postgres -c "DROP DATABASE cold"
+  psql -q -d postgres -c "DROP DATABASE cold" -c "CHECKPOINT" # the load's WAL, not during the next phase
 }
 if [ "$KIND" = gateway ] && [ "${BENCH_COLD_START:-1}" != 0 ]; then
   cold_start
