@@ -52,8 +52,8 @@ final class RegistryWriter {
    * table it appears in).
    */
   Future<Void> write(boolean replace) {
-    Future<Void> start = deferReadModel()
-        .compose(v -> replace ? emptyRegistry() : Future.succeededFuture());
+    Future<Void> start = inOrder(LoadQueries.DEFER_READ_MODEL)
+        .compose(v -> replace ? inOrder(LoadQueries.EMPTY_REGISTRY) : Future.succeededFuture());
     return start
         .compose(v -> inChunks(file.registrants().size(), CHUNK, this::writeRegistrants))
         .compose(v -> writeMemberships())
@@ -62,17 +62,10 @@ final class RegistryWriter {
         .compose(v -> conn.query(LoadQueries.REFRESH_READ_MODEL).execute().mapEmpty());
   }
 
-  private Future<Void> deferReadModel() {
+  /** Runs {@code statements} one after the other on the load's connection. */
+  private Future<Void> inOrder(String... statements) {
     Future<Void> chain = Future.succeededFuture();
-    for (String sql : LoadQueries.DEFER_READ_MODEL) {
-      chain = chain.compose(v -> conn.query(sql).execute().mapEmpty());
-    }
-    return chain;
-  }
-
-  private Future<Void> emptyRegistry() {
-    Future<Void> chain = Future.succeededFuture();
-    for (String sql : LoadQueries.EMPTY_REGISTRY) {
+    for (String sql : statements) {
       chain = chain.compose(v -> conn.query(sql).execute().mapEmpty());
     }
     return chain;
