@@ -1,6 +1,7 @@
 package org.openspp.gateway.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.LocalDate;
 import org.junit.jupiter.api.DisplayName;
@@ -32,13 +33,26 @@ class MembershipDayTest {
   @Test
   @DisplayName("PostgreSQL's infinite, far-future and BC dates compare as the far future or far past")
   void postgresqlDateSpellings() {
-    assertThat(RegistrantRows.membershipDate("2026-12-01")).isEqualTo(DAY);
-    assertThat(RegistrantRows.membershipDate("infinity")).isEqualTo(LocalDate.MAX);
-    assertThat(RegistrantRows.membershipDate("12026-01-01")).isEqualTo(LocalDate.MAX);
-    assertThat(RegistrantRows.membershipDate("-infinity")).isEqualTo(LocalDate.MIN);
-    assertThat(RegistrantRows.membershipDate("0044-03-15 BC")).isEqualTo(LocalDate.MIN);
-    assertThat(RegistrantRows.membershipDate(null)).isNull();
-    assertThat(RegistrantRows.inForce(ResourceType.INDIVIDUAL, null, RegistrantRows.membershipDate("infinity"), DAY))
+    assertThat(RegistrantRows.pgDate("2026-12-01")).isEqualTo(DAY);
+    assertThat(RegistrantRows.pgDate("infinity")).isEqualTo(LocalDate.MAX);
+    assertThat(RegistrantRows.pgDate("12026-01-01")).isEqualTo(LocalDate.MAX);
+    assertThat(RegistrantRows.pgDate("-infinity")).isEqualTo(LocalDate.MIN);
+    assertThat(RegistrantRows.pgDate("0044-03-15 BC")).isEqualTo(LocalDate.MIN);
+    assertThat(RegistrantRows.pgDate(null)).isNull();
+    assertThat(RegistrantRows.inForce(ResourceType.INDIVIDUAL, null, RegistrantRows.pgDate("infinity"), DAY))
         .isTrue();
+  }
+
+  @Test
+  @DisplayName("Plain dates read digit by digit equal ISO parsing, and impossible dates are refused like it")
+  void plainDatesReadLikeIsoParsing() {
+    for (LocalDate d = LocalDate.of(1899, 12, 1); d.isBefore(LocalDate.of(2101, 3, 1)); d = d.plusDays(1)) {
+      assertThat(RegistrantRows.pgDate(d.toString())).isEqualTo(d);
+    }
+    assertThat(RegistrantRows.pgDate("0001-01-01")).isEqualTo(LocalDate.of(1, 1, 1));
+    assertThat(RegistrantRows.pgDate("9999-12-31")).isEqualTo(LocalDate.of(9999, 12, 31));
+    assertThatThrownBy(() -> RegistrantRows.pgDate("2026-02-30")).isInstanceOf(java.time.DateTimeException.class);
+    assertThatThrownBy(() -> RegistrantRows.pgDate("2026-13-01")).isInstanceOf(java.time.DateTimeException.class);
+    assertThatThrownBy(() -> RegistrantRows.pgDate("2026-1x-01")).isInstanceOf(java.time.DateTimeException.class);
   }
 }
