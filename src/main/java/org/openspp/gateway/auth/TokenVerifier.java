@@ -46,6 +46,9 @@ import org.openspp.gateway.config.GatewayConfig;
  * and {@code aud} must be the verifying source's own. Failures are {@link AuthenticationException}s holding the
  * contract's 401 strings; nothing here queries the client registry.
  *
+ * <p>A token accepted once is kept in a {@link VerifiedTokenCache}: the same token string is not verified again
+ * while it has not expired and, for JWKS tokens, the key snapshot that verified it is still the current one.
+ *
  * <p>One instance serves every HTTP verticle of the process. It is thread-safe: the processors are configured
  * once and keep no per-call state, the JWKS set is an immutable snapshot, and the only asynchronous path (a
  * refetch for an unknown {@code kid}) hands its result back on the caller's own context.
@@ -61,6 +64,7 @@ public final class TokenVerifier {
   private final JwksKeySource jwks;
   private final long leewaySeconds;
   private final boolean tokenScopes;
+  private final VerifiedTokenCache cache;
 
   private TokenVerifier(GatewayConfig.Auth config, JwksKeySource jwks) {
     // the secret has no kid: a kid header on an HS256 token does not take part in choosing it (as before)
@@ -71,6 +75,7 @@ public final class TokenVerifier {
     this.jwks = jwks;
     this.leewaySeconds = config.leewaySeconds();
     this.tokenScopes = config.tokenScopes();
+    this.cache = new VerifiedTokenCache(config.leewaySeconds());
   }
 
   /**
@@ -140,20 +145,26 @@ public final class TokenVerifier {
     if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
       return invalid();
     }
+    VerifiedToken cached = cache.lookup(token, jwks == null ? null : jwks.keys(),
+        System.currentTimeMillis() / 1000);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
     try {
       CompactJws jws = CompactJws.parse(token);
       if (JWSAlgorithm.HS256.equals(jws.algorithm())) {
         if (hs256 == null) {
           return invalid();
         }
-        return Future.succeededFuture(verify(hs256, jws, hsIssuer, hsAudience));
+        return Future.succeededFuture(
+            verify(hs256, jws, hsIssuer, hsAudience, token, VerifiedTokenCache.SHARED_SECRET));
       }
       if (jwks == null || jws.kid() == null) {
         return invalid();
       }
       JwksSnapshot keys = jwks.keys();
       if (keys != null && keys.knows(jws.kid())) {
-        return Future.succeededFuture(verify(keys.processor(), jws, jwks.issuer(), jwks.audience()));
+        return Future.succeededFuture(verify(keys.processor(), jws, jwks.issuer(), jwks.audience(), token, keys));
       }
       Context caller = Vertx.currentContext();
       return onCallerContext(caller, jwks.refetchForUnknownKid()).compose(v -> {
@@ -162,7 +173,8 @@ public final class TokenVerifier {
           return invalid();
         }
         try {
-          return Future.succeededFuture(verify(refreshed.processor(), jws, jwks.issuer(), jwks.audience()));
+          return Future.succeededFuture(
+              verify(refreshed.processor(), jws, jwks.issuer(), jwks.audience(), token, refreshed));
         } catch (AuthenticationException e) {
           return Future.failedFuture(e);
         }
@@ -172,9 +184,12 @@ public final class TokenVerifier {
     }
   }
 
-  /** The signature (by Nimbus, with the source's keys), a strict payload, then the claims. */
+  /**
+   * The signature (by Nimbus, with the source's keys), a strict payload, then the claims; an accepted token is
+   * kept in the cache under {@code token} with the {@code keys} it was verified with.
+   */
   private VerifiedToken verify(DefaultJWTProcessor<SecurityContext> processor, CompactJws jws, String issuer,
-      String audience) {
+      String audience, String token, Object keys) {
     JWTClaimsSet claims;
     try {
       claims = processor.process(jws.jwt(), null);
@@ -185,7 +200,14 @@ public final class TokenVerifier {
     if (!jws.strictPayload()) {
       throw rejected(AuthenticationException.INVALID_TOKEN);
     }
-    return checkClaims(claims, issuer, audience);
+    VerifiedToken verified = checkClaims(claims, issuer, audience);
+    cache.store(token, verified, Math.floorDiv(claims.getExpirationTime().getTime(), 1000), keys);
+    return verified;
+  }
+
+  /** Tokens currently kept as verified (tests). */
+  int cachedTokens() {
+    return cache.size();
   }
 
   /** The claim checks of a token whose signature a source has verified, against that source's iss and aud. */
