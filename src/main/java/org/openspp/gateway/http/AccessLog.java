@@ -59,6 +59,15 @@ final class AccessLog {
     }
   }
 
+  /** A request the HTTP decoder refused before any route ({@link InvalidRequests}). */
+  static void invalid(ApiProblem problem, String requestId, String remoteAddress, long durationMs) {
+    if (access.isInfoEnabled()) {
+      access.info("{} {} {} {} {} {}", kv("endpoint", EdgeContext.OTHER), kv("request_id", requestId),
+          kv("status", problem.status()), kv("problem", problem.category()), kv("duration_ms", durationMs),
+          kv("remote_address", remoteAddress));
+    }
+  }
+
   private static String clientId(RoutingContext ctx) {
     ClientRecord client = EdgeContext.client(ctx);
     return client != null ? client.clientId() : null;

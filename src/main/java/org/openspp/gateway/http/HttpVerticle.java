@@ -3,6 +3,7 @@ package org.openspp.gateway.http;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -23,12 +24,14 @@ import org.openspp.gateway.metrics.GatewayMeters;
  *   <li>every route: {@link EdgeContext#stamp} (arrival, request id, client address, version headers);</li>
  *   <li>{@code POST /api/v2/spp/$bulk/export} (and {@code %24bulk}): {@link ExportRoute};</li>
  *   <li>{@code POST /api/v2/spp/oauth/token}: {@link TokenEndpoint};</li>
- *   <li>{@code GET /api/v2/spp/openapi.json}: the OpenAPI contract;</li>
+ *   <li>{@code GET} and {@code HEAD /api/v2/spp/openapi.json}: the OpenAPI contract;</li>
  *   <li>every failure, of every route and of the router itself (404, 405, 413): {@link ProblemHandler}.</li>
  * </ul>
  * Each connection's request decoder is {@link RequestFraming}'s: {@code Content-Length} with
  * {@code Transfer-Encoding}, and any {@code Transfer-Encoding} but one {@code chunked}, are refused (400, connection
- * closed), and a request head must arrive within {@code http.headerTimeoutMs}. HTTP/1.1
+ * closed), and a request head must arrive within {@code http.headerTimeoutMs}. Requests the decoder refuses (those,
+ * a request line over 4 KiB: 414, a head over 16 KiB: 431) are answered with problem+json by
+ * {@link InvalidRequests}. HTTP/1.1
  * only (no h2c: TLS and HTTP/2 end at the ingress). On undeploy the listener stops accepting and in-flight
  * requests complete (bounded by the request deadline).
  */
@@ -80,19 +83,24 @@ public final class HttpVerticle extends VerticleBase {
     export.mount(router, EXPORT_PATH, problems::auditRefusal);
     export.mount(router, EXPORT_PATH_ENCODED, problems::auditRefusal);
     TokenEndpoint.mount(vertx, router, config, meters, addresses);
-    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
+    // HEAD too: Vert.x sends the headers without the body; Content-Length is set so that HEAD announces it as well
+    String openApiLength = String.valueOf(openApi.length());
+    router.route(OPENAPI_PATH).method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
+            .putHeader("Content-Length", openApiLength).end(openApi));
     FAILURE_STATUSES.forEach(status -> router.errorHandler(status, problems));
 
     HttpServerOptions options = new HttpServerOptions()
         .setHost(http.host())
-        .setMaxHeaderSize(16 * 1024)
-        .setMaxInitialLineLength(4096)
+        .setMaxHeaderSize(InvalidRequests.MAX_HEAD)
+        .setMaxInitialLineLength(InvalidRequests.MAX_REQUEST_LINE)
         // HTTP/1.1 only: no h2c upgrade on the plain-text port (TLS and HTTP/2 end at the ingress)
         .setHttp2ClearTextEnabled(false)
         .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> RequestFraming.install(connection, options, http.headerTimeoutMs()))
+        .invalidRequestHandler(InvalidRequests::answer)
         .requestHandler(router);
     // listen(port) alone binds 0.0.0.0 whatever the options' host says
     return server.listen(http.port(), http.host());

@@ -23,15 +23,15 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code Content-Length} together with {@code Transfer-Encoding}: the decoder fails the message (Netty's
  *       default silently drops the {@code Content-Length}, which is what request smuggling through a proxy that
- *       reads the other header relies on); Vert.x answers {@code 400} and closes the connection.</li>
+ *       reads the other header relies on); {@link InvalidRequests} answers {@code 400} and closes the connection.</li>
  *   <li>A request head must arrive within {@code http.headerTimeoutMs} of its first byte, or the connection is
  *       closed (slow headers). A keep-alive connection waiting for its next request is governed by the idle
  *       timeout instead.</li>
  *   <li>{@code Transfer-Encoding} other than exactly one {@code chunked} (a list such as {@code chunked, identity},
- *       a repeated header, an obs-folded value): the decoder marks the request invalid; Vert.x answers {@code 400}
+ *       a repeated header, an obs-folded value): the decoder marks the request invalid; {@link InvalidRequests} answers {@code 400}
  *       and closes the connection, so nothing pipelined after it is read as a request.</li>
  * </ul>
- * Both 400s come from the HTTP layer, before any route: they carry no problem+json body.
+ * Both 400s come from the HTTP layer, before any route: {@link InvalidRequests} answers them (problem+json).
  *
  * <p>The decoder is installed per connection, before the first byte is read, in place of Vert.x's own (whose
  * subclass it is, so header handling stays Vert.x's). Reaching the pipeline takes two Vert.x classes outside its

@@ -86,7 +86,7 @@ class EdgeHardeningTest {
   }
 
   static int statusLines(String response) {
-    Matcher m = Pattern.compile("HTTP/1\\.1 \\d{3}").matcher(response);
+    Matcher m = Pattern.compile("HTTP/1\\.[01] \\d{3}").matcher(response);
     int n = 0;
     while (m.find()) {
       n++;
@@ -110,6 +110,50 @@ class EdgeHardeningTest {
 
     assertThat(response).startsWith("HTTP/1.1 400").doesNotEndWith("[open]");
     assertThat(statusLines(response)).as("the smuggled request was not answered").isEqualTo(1);
+    assertProblem(response, 400, "malformed-request");
+  }
+
+  /** The single answer in {@code response} is problem+json of {@code status} and {@code category}. */
+  static void assertProblem(String response, int status, String category) {
+    int split = response.indexOf("\r\n\r\n");
+    assertThat(split).as("a head and a body: " + response).isPositive();
+    String head = response.substring(0, split).toLowerCase(java.util.Locale.ROOT);
+    assertThat(head).contains("content-type: application/problem+json").contains("connection: close")
+        .contains("x-request-id: ");
+    io.vertx.core.json.JsonObject body = new io.vertx.core.json.JsonObject(
+        response.substring(split + 4).replace("[open]", ""));
+    assertThat(body.getString("type")).isEqualTo("urn:openspp:error:" + category);
+    assertThat(body.getInteger("status")).isEqualTo(status);
+    assertThat(body.getString("title")).isNotBlank();
+    assertThat(body.getString("detail")).isNotBlank();
+    assertThat(body.getString("instance")).as("no echo of an unparsed path").isEmpty();
+    assertThat(head).contains("x-request-id: " + body.getString("requestId"));
+  }
+
+  @Test
+  @Timeout(20)
+  @DisplayName("a request line longer than 4 KiB: 414 uri-too-long problem+json, the connection closed, nothing echoed")
+  void overlongRequestLineIs414Problem() throws IOException {
+    String secretish = "urn:test:national-id|" + "7".repeat(5000);
+    String response = exchange("GET /api/v2/spp/" + secretish + " HTTP/1.1\r\nHost: gw\r\n\r\n" + FOLLOWING);
+
+    // Netty stands a request it could not read in for HTTP/1.0, and the answer takes its version
+    assertThat(response).matches("(?s)HTTP/1\\.[01] 414 .*").doesNotEndWith("[open]");
+    assertThat(statusLines(response)).isEqualTo(1);
+    assertThat(response).doesNotContain("7777777777");
+    assertProblem(response, 414, "uri-too-long");
+  }
+
+  @Test
+  @Timeout(20)
+  @DisplayName("request header fields over 16 KiB: 431 header-fields-too-large problem+json, the connection closed")
+  void oversizedHeadIs431Problem() throws IOException {
+    String response = exchange(exportHead("X-Filler: " + "a".repeat(17 * 1024) + "\r\nContent-Length: 2\r\n")
+        + "{}" + FOLLOWING);
+
+    assertThat(response).startsWith("HTTP/1.1 431").doesNotEndWith("[open]");
+    assertThat(statusLines(response)).isEqualTo(1);
+    assertProblem(response, 431, "header-fields-too-large");
   }
 
   @Test
@@ -122,6 +166,7 @@ class EdgeHardeningTest {
       String response = exchange(exportHead(te) + "0\r\n\r\n" + FOLLOWING);
       assertThat(response).as(te).startsWith("HTTP/1.1 400").doesNotEndWith("[open]");
       assertThat(statusLines(response)).as(te).isEqualTo(1);
+      assertProblem(response, 400, "malformed-request");
     }
     String chunked = exchange(exportHead("Transfer-Encoding: chunked\r\nConnection: close\r\n")
         + "2b\r\n{\"type\":\"Individual\",\"identifiers\":[\"x|y\"]}\r\n0\r\n\r\n");

@@ -143,7 +143,7 @@ class OpenApiContractTest {
     JsonObject post = operation(BULK_EXPORT);
     JsonObject responses = post.getJsonObject("responses");
     assertThat(responses.fieldNames()).containsExactlyInAnyOrder("200", "400", "401", "403", "404", "405", "408", "413",
-        "415", "422", "429", "500", "503", "504");
+        "414", "415", "422", "429", "431", "500", "503", "504");
     for (String status : responses.fieldNames()) {
       JsonObject response = response(BULK_EXPORT, status);
       assertThat(response.getJsonObject("headers").fieldNames()).as(status).contains("X-API-Version", "X-Request-Id");
@@ -238,6 +238,36 @@ class OpenApiContractTest {
     assertThat(mediaType(r)).isEqualTo(JSON);
     assertThat(r.bodyAsJsonObject()).isEqualTo(document);
     assertValid(r, "getOpenApi");
+  }
+
+  @Test
+  @DisplayName("HEAD /api/v2/spp/openapi.json answers the GET's headers, Content-Length included, without a body")
+  void documentHeadIsAllowed() {
+    HttpResponse<Buffer> get = gw.client.get(OPENAPI_PATH).send().await();
+    HttpResponse<Buffer> head = gw.client.head(OPENAPI_PATH).send().await();
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(mediaType(head)).isEqualTo(JSON);
+    assertThat(head.getHeader("Content-Length")).isEqualTo(String.valueOf(get.body().length()));
+    assertThat(head.body() == null || head.body().length() == 0).as("no body").isTrue();
+    assertThat(head.getHeader("X-Request-Id")).isNotBlank();
+    assertThat(contract.operation("headOpenApi").getOpenAPIPath()).isEqualTo(OPENAPI_PATH);
+  }
+
+  @Test
+  @DisplayName("every operation documents the answers given before routing: 400, 414 and 431 problem+json")
+  void preRoutingAnswersDocumented() {
+    JsonObject paths = document.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      JsonObject ops = paths.getJsonObject(path);
+      for (String method : ops.fieldNames()) {
+        JsonObject responses = ops.getJsonObject(method).getJsonObject("responses");
+        assertThat(responses.fieldNames()).as(method + " " + path).contains("400", "414", "431");
+      }
+    }
+    JsonObject problemTypes = document.getJsonObject("components").getJsonObject("schemas").getJsonObject("Problem")
+        .getJsonObject("properties").getJsonObject("type");
+    assertThat(problemTypes.getJsonArray("enum").getList())
+        .contains("urn:openspp:error:uri-too-long", "urn:openspp:error:header-fields-too-large");
   }
 
   // ------------------------------------------------------------------------------------------ 200 responses
