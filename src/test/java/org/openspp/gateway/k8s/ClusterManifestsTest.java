@@ -149,4 +149,93 @@ class ClusterManifestsTest {
     assertThat(resolverLabels.entrySet().containsAll(api.getSpec().getSelector().entrySet()))
         .as("resolver pods are not API endpoints").isFalse();
   }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> yaml(String name) throws IOException {
+    return (Map<String, Object>) new Yaml(new SafeConstructor(new LoaderOptions()))
+        .load(Files.readString(DIR.resolve(name), StandardCharsets.UTF_8));
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> T at(Map<String, Object> map, String... path) {
+    Object v = map;
+    for (String key : path) {
+      v = v instanceof List<?> l ? l.get(Integer.parseInt(key)) : ((Map<String, Object>) v).get(key);
+    }
+    return (T) v;
+  }
+
+  @Test
+  @DisplayName("both tiers are scraped on their management port, as job spp-gateway with tier http / resolver")
+  void bothTiersScraped() throws IOException {
+    Map<String, String> httpPods = load("deployment-http.yaml", Deployment.class)
+        .getSpec().getTemplate().getMetadata().getLabels();
+    Map<String, String> resolverPods = load("deployment-resolver.yaml", Deployment.class)
+        .getSpec().getTemplate().getMetadata().getLabels();
+    Service api = load("service.yaml", Service.class);
+
+    Map<String, Object> sm = yaml("servicemonitor.yaml");
+    assertThat((String) sm.get("kind")).isEqualTo("ServiceMonitor");
+    Map<String, String> smSelector = at(sm, "spec", "selector", "matchLabels");
+    assertThat(api.getMetadata().getLabels()).as("the ServiceMonitor selects the API Service")
+        .containsAllEntriesOf(smSelector);
+    String smPort = at(sm, "spec", "endpoints", "0", "port");
+    assertThat(api.getSpec().getPorts()).extracting(ServicePort::getName).contains(smPort);
+    assertThat(port(container(load("deployment-http.yaml", Deployment.class)), "management")).isPresent();
+    assertThat(smPort).isEqualTo("management");
+
+    Map<String, Object> pm = yaml("podmonitor.yaml");
+    assertThat((String) pm.get("kind")).isEqualTo("PodMonitor");
+    Map<String, String> pmSelector = at(pm, "spec", "selector", "matchLabels");
+    assertThat(resolverPods).as("the PodMonitor selects the resolver pods").containsAllEntriesOf(pmSelector);
+    assertThat(httpPods.entrySet().containsAll(pmSelector.entrySet())).as("and not the HTTP pods").isFalse();
+    String pmPort = at(pm, "spec", "podMetricsEndpoints", "0", "port");
+    assertThat(port(container(load("deployment-resolver.yaml", Deployment.class)), pmPort))
+        .as("the resolver container names the scraped port").isPresent();
+
+    for (List<Map<String, Object>> relabelings : List.<List<Map<String, Object>>>of(
+        at(sm, "spec", "endpoints", "0", "relabelings"), at(pm, "spec", "podMetricsEndpoints", "0", "relabelings"))) {
+      assertThat(relabelings).anySatisfy(r -> {
+        assertThat(r.get("targetLabel")).isEqualTo("tier");
+        assertThat((List<String>) r.get("sourceLabels"))
+            .containsExactly("__meta_kubernetes_pod_label_app_kubernetes_io_component");
+      });
+    }
+    assertThat(httpPods).containsEntry("app.kubernetes.io/component", "http");
+    assertThat(resolverPods).containsEntry("app.kubernetes.io/component", "resolver");
+    // the ServiceMonitor's job is the Service's name; the PodMonitor sets the same
+    assertThat(api.getMetadata().getName()).isEqualTo("spp-gateway");
+    List<Map<String, Object>> pmRelabel = at(pm, "spec", "podMetricsEndpoints", "0", "relabelings");
+    assertThat(pmRelabel).anySatisfy(r -> assertThat(r).containsEntry("targetLabel", "job")
+        .containsEntry("replacement", "spp-gateway"));
+  }
+
+  @Test
+  @DisplayName("each tier has an HPA on its Deployment and a PodDisruptionBudget over its pods")
+  void eachTierAutoscaledAndProtected() throws IOException {
+    for (String tier : List.of("http", "resolver")) {
+      Deployment d = load("deployment-" + tier + ".yaml", Deployment.class);
+      Map<String, Object> hpa = yaml("hpa-" + tier + ".yaml");
+      assertThat((String) hpa.get("kind")).isEqualTo("HorizontalPodAutoscaler");
+      assertThat((String) at(hpa, "spec", "scaleTargetRef", "kind")).isEqualTo("Deployment");
+      assertThat((String) at(hpa, "spec", "scaleTargetRef", "name")).as(tier).isEqualTo(d.getMetadata().getName());
+      int min = at(hpa, "spec", "minReplicas");
+      int max = at(hpa, "spec", "maxReplicas");
+      assertThat(min).as(tier + " keeps two pods").isGreaterThanOrEqualTo(2);
+      assertThat(max).isGreaterThan(min);
+      assertThat(d.getSpec().getReplicas()).isBetween(min, max);
+
+      Map<String, Object> pdb = yaml("pdb-" + tier + ".yaml");
+      assertThat((String) pdb.get("kind")).isEqualTo("PodDisruptionBudget");
+      Map<String, String> selector = at(pdb, "spec", "selector", "matchLabels");
+      assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).as(tier).containsAllEntriesOf(selector);
+      assertThat(selector).containsEntry("app.kubernetes.io/component", tier);
+      assertThat((Integer) at(pdb, "spec", "minAvailable")).isLessThan(min);
+    }
+    String kustomization = Files.readString(DIR.resolve("kustomization.yaml"), StandardCharsets.UTF_8);
+    for (String file : List.of("hpa-http.yaml", "hpa-resolver.yaml", "pdb-http.yaml", "pdb-resolver.yaml",
+        "servicemonitor.yaml", "podmonitor.yaml", "prometheusrule.yaml")) {
+      assertThat(kustomization).as("kustomization lists " + file).contains("  - " + file);
+    }
+  }
 }

@@ -90,7 +90,7 @@ class KubernetesManifestsTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** apiVersion/kind → model class. ServiceMonitor and PrometheusRule are CRDs without a fabric8 model here. */
+  /** apiVersion/kind → model class. ServiceMonitor, PodMonitor and PrometheusRule are CRDs without a fabric8 model here. */
   private static final Map<String, Class<?>> MODELS = Map.of(
       "v1/ConfigMap", ConfigMap.class,
       "v1/Secret", Secret.class,
@@ -100,6 +100,7 @@ class KubernetesManifestsTest {
       "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
       "networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class,
       "monitoring.coreos.com/v1/ServiceMonitor", GenericKubernetesResource.class,
+      "monitoring.coreos.com/v1/PodMonitor", GenericKubernetesResource.class,
       "monitoring.coreos.com/v1/PrometheusRule", GenericKubernetesResource.class);
 
   private static Deployment deployment;
@@ -953,9 +954,9 @@ class KubernetesManifestsTest {
    */
   static final class PromQl {
 
-    /** Labels every series may carry: the gateway's common tag and the ones the ServiceMonitor adds. */
+    /** Labels every series may carry: the gateway's common tag and the ones the monitors add (tier: relabeling). */
     static final Set<String> TARGET_LABELS = Set.of("application", "namespace", "pod", "job", "service", "instance",
-        "container", "endpoint");
+        "container", "endpoint", "tier");
 
     /** Exported metric → its own labels. Histograms ({@code _bucket}) also have {@code _count} and {@code _sum}. */
     static final Map<String, Set<String>> METRICS = metrics();
@@ -990,6 +991,7 @@ class KubernetesManifestsTest {
       Map<String, Set<String>> m = new LinkedHashMap<>();
       Set<String> http = Set.of("route", "method", "code");
       Set<String> pool = Set.of("pool_type", "pool_name");
+      m.put("up", Set.of()); // Prometheus's own series per scraped target: target labels only
       m.put("vertx_http_server_requests_total", http);
       m.put("vertx_http_server_response_time_seconds_bucket", http);
       m.put("vertx_http_server_active_requests", Set.of("method"));
@@ -997,6 +999,7 @@ class KubernetesManifestsTest {
       m.put("vertx_pool_queue_pending", pool);
       m.put("vertx_pool_ratio", pool); // in use / max size; seen in the exposition next to the two above
       m.put("gateway_bulk_requests_total", Set.of("type", "status"));
+      m.put("gateway_auth_failures_total", Set.of("endpoint", "reason"));
       m.put("gateway_bulk_items_total", Set.of("type", "status"));
       m.put("gateway_bulk_identifiers_bucket", Set.of("type"));
       m.put("gateway_resolver_latency_seconds_bucket", Set.of("type"));

@@ -21,13 +21,15 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 /**
- * {@code k8s/prometheusrule.yaml}: every alert is complete, and — when {@code promtool} is installed — its
- * {@code spec} passes {@code promtool check rules} and the alerts fire (and stay quiet) on synthetic series
- * shaped like the gateway's exposition ({@code promtool test rules}).
+ * {@code k8s/prometheusrule.yaml} (shared by both topologies) and {@code k8s/cluster/prometheusrule.yaml} (per
+ * tier): every alert is complete, and — when {@code promtool} is installed — each {@code spec} passes
+ * {@code promtool check rules} and the alerts fire (and stay quiet) on synthetic series shaped like the gateway's
+ * exposition and the monitors' target labels ({@code promtool test rules}).
  */
 class PrometheusRulesTest {
 
   private static final Path RULE_FILE = KubernetesManifestsTest.K8S.resolve("prometheusrule.yaml");
+  private static final Path CLUSTER_RULE_FILE = KubernetesManifestsTest.K8S.resolve("cluster").resolve("prometheusrule.yaml");
   private static final Pattern DURATION = Pattern.compile("([0-9]+(ms|s|m|h|d|w|y))+");
   private static final Set<String> RULE_KEYS = Set.of("alert", "record", "expr", "for", "keep_firing_for", "labels",
       "annotations");
@@ -36,9 +38,19 @@ class PrometheusRulesTest {
   Path dir;
 
   @Test
-  @DisplayName("every alert has expr, for, labels.severity and summary/description annotations")
+  @DisplayName("every alert of both files has expr, for, labels.severity and summary/description annotations")
   void everyAlertIsComplete() {
-    List<Map<String, Object>> alerts = alerts();
+    assertThat(names(CLUSTER_RULE_FILE)).doesNotHaveDuplicates().containsExactlyInAnyOrder(
+        "SppGatewayHttpTierDown", "SppGatewayResolverTierDown", "SppGatewayResolverTierDegraded");
+    assertThat(names(RULE_FILE)).doesNotHaveDuplicates().containsExactlyInAnyOrder(
+        "SppGatewayHigh5xxRatio", "SppGatewayExportLatencyHigh", "SppGatewayBreakerOpen", "SppGatewayPoolSaturated",
+        "SppGatewayAuditFailures", "SppGatewayJwksKeysStale", "SppGatewayHeapHigh", "SppGatewayDown",
+        "SppGatewayAuthFailureSurge");
+  }
+
+  /** The alert names of {@code file}, each alert checked for completeness. */
+  private static List<String> names(Path file) {
+    List<Map<String, Object>> alerts = alerts(file);
     assertThat(alerts).isNotEmpty();
     List<String> names = new ArrayList<>();
     for (Map<String, Object> rule : alerts) {
@@ -54,17 +66,19 @@ class PrometheusRulesTest {
       assertThat(annotations.get("summary")).as(name + " summary").isInstanceOf(String.class).asString().isNotBlank();
       assertThat(annotations.get("description")).as(name + " description").isInstanceOf(String.class)
           .asString().isNotBlank();
+      if (!file.equals(RULE_FILE) || !name.equals("SppGatewayDown")) {
+        assertThat((String) annotations.get("description")).as(name + " names the tier").contains("tier");
+      }
     }
-    assertThat(names).doesNotHaveDuplicates().containsExactlyInAnyOrder(
-        "SppGatewayHigh5xxRatio", "SppGatewayExportLatencyHigh", "SppGatewayBreakerOpen", "SppGatewayPoolSaturated",
-        "SppGatewayAuditFailures", "SppGatewayJwksKeysStale", "SppGatewayHeapHigh");
+    return names;
   }
 
   @Test
   @DisplayName("the alerts use the thresholds of the operating contract")
   void thresholds() {
     Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
-    alerts().forEach(a -> byName.put((String) a.get("alert"), a));
+    alerts(RULE_FILE).forEach(a -> byName.put((String) a.get("alert"), a));
+    alerts(CLUSTER_RULE_FILE).forEach(a -> byName.put((String) a.get("alert"), a));
     assertRule(byName.get("SppGatewayHigh5xxRatio"), "5m", "code=~\"5..\"", "> 0.05");
     // only answers of the API's own routes: an unmatched request (route="") neither fires nor dilutes the ratio
     String ratio = (String) byName.get("SppGatewayHigh5xxRatio").get("expr");
@@ -75,16 +89,24 @@ class PrometheusRulesTest {
     assertRule(byName.get("SppGatewayAuditFailures"), "1m", "increase(gateway_audit_failures_total", "> 0");
     assertRule(byName.get("SppGatewayJwksKeysStale"), "15m", "gateway_jwks_key_age_seconds", "> 86400");
     assertRule(byName.get("SppGatewayHeapHigh"), "10m", "area=\"heap\"", "> 0.9");
+    assertRule(byName.get("SppGatewayDown"), "2m", "absent(up{job=\"spp-gateway\"} == 1)");
+    assertRule(byName.get("SppGatewayAuthFailureSurge"), "10m", "gateway_auth_failures_total", "> 1");
+    assertRule(byName.get("SppGatewayHttpTierDown"), "2m", "absent(up{job=\"spp-gateway\", tier=\"http\"} == 1)");
+    assertRule(byName.get("SppGatewayResolverTierDown"), "2m",
+        "absent(up{job=\"spp-gateway\", tier=\"resolver\"} == 1)");
+    assertRule(byName.get("SppGatewayResolverTierDegraded"), "10m", "tier=\"resolver\"} == 1)", "<");
   }
 
   @Test
-  @DisplayName("promtool check rules accepts the PrometheusRule's spec")
+  @DisplayName("promtool check rules accepts both PrometheusRules' specs")
   void promtoolCheckRules() throws Exception {
     assumeTrue(KubernetesManifestsTest.onPath("promtool"), "promtool is not installed");
-    Path rules = writeRules(dir.resolve("rules.yaml"), false);
-    Result r = run("promtool", "check", "rules", rules.toString());
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).contains("SUCCESS: " + alerts().size() + " rules found");
+    for (Path file : List.of(RULE_FILE, CLUSTER_RULE_FILE)) {
+      Path rules = writeRules(file, dir.resolve("rules.yaml"), false);
+      Result r = run("promtool", "check", "rules", rules.toString());
+      assertThat(r.exit).as(r.output).isZero();
+      assertThat(r.output).contains("SUCCESS: " + alerts(file).size() + " rules found");
+    }
   }
 
   @Test
@@ -92,8 +114,19 @@ class PrometheusRulesTest {
   void promtoolUnitTests() throws Exception {
     assumeTrue(KubernetesManifestsTest.onPath("promtool"), "promtool is not installed");
     // annotations are checked by `promtool check rules`; the unit tests compare labels only
-    writeRules(dir.resolve("rules.yaml"), true);
+    writeRules(RULE_FILE, dir.resolve("rules.yaml"), true);
     Path tests = Files.writeString(dir.resolve("tests.yaml"), UNIT_TESTS, StandardCharsets.UTF_8);
+    Result r = run("promtool", "test", "rules", tests.toString());
+    assertThat(r.exit).as(r.output).isZero();
+    assertThat(r.output).contains("SUCCESS");
+  }
+
+  @Test
+  @DisplayName("promtool test rules, two tiers: a tier with no target up fires its own alert, a partial outage warns")
+  void promtoolClusterUnitTests() throws Exception {
+    assumeTrue(KubernetesManifestsTest.onPath("promtool"), "promtool is not installed");
+    writeRules(CLUSTER_RULE_FILE, dir.resolve("rules.yaml"), true);
+    Path tests = Files.writeString(dir.resolve("tests.yaml"), CLUSTER_UNIT_TESTS, StandardCharsets.UTF_8);
     Result r = run("promtool", "test", "rules", tests.toString());
     assertThat(r.exit).as(r.output).isZero();
     assertThat(r.output).contains("SUCCESS");
@@ -201,7 +234,33 @@ class PrometheusRulesTest {
               values: '500000000x20'
             - series: 'jvm_memory_max_bytes{application="spp-gateway",namespace="spp",job="spp-gateway",pod="gw-2",area="heap",id="G1 Old Gen"}'
               values: '1000000000x20'
+            # targets: both gateway pods answer scrapes until minute 3, then neither does
+            - series: 'up{job="spp-gateway",namespace="spp",pod="gw-1",tier="gateway"}'
+              values: '1 1 1 0x17'
+            - series: 'up{job="spp-gateway",namespace="spp",pod="gw-2",tier="gateway"}'
+              values: '1 1 1 0x17'
+            - series: 'up{job="other-app",namespace="spp",pod="x-1"}'
+              values: '1x20'
+            # authentication: 2 refusals a second on the export endpoint in "spp", 0.5 a second in "quiet"
+            - series: 'gateway_auth_failures_total{%1$s,tier="gateway",endpoint="export",reason="invalid_token"}'
+              values: '0+120x20'
+            - series: 'gateway_auth_failures_total{%2$s,tier="gateway",endpoint="export",reason="expired_token"}'
+              values: '0+30x20'
           alert_rule_test:
+            - eval_time: 4m
+              alertname: SppGatewayDown
+              exp_alerts: []
+            - eval_time: 15m
+              alertname: SppGatewayDown
+              exp_alerts:
+                - exp_labels: {severity: critical, job: spp-gateway}
+            - eval_time: 15m
+              alertname: SppGatewayAuthFailureSurge
+              exp_alerts:
+                - exp_labels: {severity: warning, namespace: spp, job: spp-gateway, tier: gateway, endpoint: export}
+            - eval_time: 8m
+              alertname: SppGatewayAuthFailureSurge
+              exp_alerts: []
             - eval_time: 15m
               alertname: SppGatewayHigh5xxRatio
               exp_alerts:
@@ -242,6 +301,58 @@ class PrometheusRulesTest {
               exp_alerts: []
       """.formatted(C, Q, EXPORT, EXPORT_ENCODED, ANON, MASKED);
 
+  /**
+   * Targets of the two tiers as the ServiceMonitor (http) and the PodMonitor (resolver) label them. Namespace
+   * "spp": one of two resolvers stops at minute 1, the other at minute 20; the HTTP tier stays up. Namespace
+   * "web": the HTTP tier's only pod stops at minute 1.
+   */
+  private static final String CLUSTER_UNIT_TESTS = """
+      rule_files:
+        - rules.yaml
+      evaluation_interval: 1m
+      tests:
+        - interval: 1m
+          input_series:
+            - series: 'up{job="spp-gateway",namespace="spp",tier="http",pod="http-1"}'
+              values: '1x40'
+            - series: 'up{job="spp-gateway",namespace="spp",tier="resolver",pod="res-1"}'
+              values: '1 0x39'
+            - series: 'up{job="spp-gateway",namespace="spp",tier="resolver",pod="res-2"}'
+              values: '1x19 0x21'
+          alert_rule_test:
+            - eval_time: 15m
+              alertname: SppGatewayResolverTierDegraded
+              exp_alerts:
+                - exp_labels: {severity: warning, namespace: spp}
+            - eval_time: 5m
+              alertname: SppGatewayResolverTierDegraded
+              exp_alerts: []
+            - eval_time: 15m
+              alertname: SppGatewayResolverTierDown
+              exp_alerts: []
+            - eval_time: 25m
+              alertname: SppGatewayResolverTierDown
+              exp_alerts:
+                - exp_labels: {severity: critical, job: spp-gateway, tier: resolver}
+            - eval_time: 25m
+              alertname: SppGatewayHttpTierDown
+              exp_alerts: []
+        - interval: 1m
+          input_series:
+            - series: 'up{job="spp-gateway",namespace="web",tier="http",pod="http-1"}'
+              values: '1 0x19'
+            - series: 'up{job="spp-gateway",namespace="web",tier="resolver",pod="res-1"}'
+              values: '1x20'
+          alert_rule_test:
+            - eval_time: 10m
+              alertname: SppGatewayHttpTierDown
+              exp_alerts:
+                - exp_labels: {severity: critical, job: spp-gateway, tier: http}
+            - eval_time: 10m
+              alertname: SppGatewayResolverTierDown
+              exp_alerts: []
+      """;
+
   private static void assertRule(Map<String, Object> rule, String forDuration, String... exprParts) {
     assertThat(rule).isNotNull();
     assertThat(rule.get("for")).as(rule.get("alert") + " for").isEqualTo(forDuration);
@@ -249,16 +360,16 @@ class PrometheusRulesTest {
     assertThat(expr).as(rule.get("alert") + " expr").contains(exprParts);
   }
 
-  private static Map<String, Object> spec() {
-    List<Map<String, Object>> docs = KubernetesManifestsTest.documents(RULE_FILE);
+  private static Map<String, Object> spec(Path file) {
+    List<Map<String, Object>> docs = KubernetesManifestsTest.documents(file);
     assertThat(docs).hasSize(1);
     assertThat(docs.get(0)).containsEntry("kind", "PrometheusRule").containsEntry("apiVersion", "monitoring.coreos.com/v1");
     return KubernetesManifestsTest.map(docs.get(0).get("spec"));
   }
 
-  private static List<Map<String, Object>> alerts() {
+  private static List<Map<String, Object>> alerts(Path file) {
     List<Map<String, Object>> out = new ArrayList<>();
-    for (Object g : KubernetesManifestsTest.list(spec().get("groups"))) {
+    for (Object g : KubernetesManifestsTest.list(spec(file).get("groups"))) {
       Map<String, Object> group = KubernetesManifestsTest.map(g);
       assertThat(group.get("name")).isInstanceOf(String.class);
       for (Object r : KubernetesManifestsTest.list(group.get("rules"))) {
@@ -272,8 +383,8 @@ class PrometheusRulesTest {
 
   /** The spec as a Prometheus rule file ({@code groups: ...}); optionally without annotations. */
   @SuppressWarnings("unchecked")
-  private static Path writeRules(Path file, boolean withoutAnnotations) throws IOException {
-    Map<String, Object> spec = spec();
+  private static Path writeRules(Path from, Path file, boolean withoutAnnotations) throws IOException {
+    Map<String, Object> spec = spec(from);
     if (withoutAnnotations) {
       for (Object g : KubernetesManifestsTest.list(spec.get("groups"))) {
         for (Object r : KubernetesManifestsTest.list(KubernetesManifestsTest.map(g).get("rules"))) {
