@@ -297,17 +297,48 @@ openload() { # token ids rate seconds
     --population "$ROWS" --rate "$3" --duration "$4" --warmup 5 --connections 128 2>>"$WORK/openload.err" | tail -1
 }
 kv() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
+# Where a tail comes from: the gateway's own histograms, cumulative counts of export answers, audit group commits
+# and resolver statements slower than 100 ms (strictly: than the largest histogram bucket at or under 100 ms).
+slow_counts() {
+  curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" | awk '
+    /^vertx_http_server_response_time_seconds_bucket\{/ && /bulk\/export/ { k = "http" }
+    /^gateway_audit_commit_seconds_bucket\{/ { k = "audit" }
+    /^gateway_resolver_latency_seconds_bucket\{/ { k = "resolver" }
+    k != "" { match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5); sum[k, le] += $NF; les[k, le] = 1; k = "" }
+    END {
+      n = split("http audit resolver", kinds, " ")
+      for (i = 1; i <= n; i++) {
+        best = -1
+        for (key in les) { split(key, kl, SUBSEP); if (kl[1] == kinds[i] && kl[2] != "+Inf" && kl[2] + 0 <= 0.1 && kl[2] + 0 > best) best = kl[2] + 0 }
+        slow = 0
+        for (key in les) { split(key, kl, SUBSEP); if (kl[1] == kinds[i] && kl[2] != "+Inf" && kl[2] + 0 == best) slow = sum[key] }
+        printf "%d ", sum[kinds[i], "+Inf"] - slow
+      }
+    }'
+}
+TAIL=$WORK/tail.txt
+printf '%-9s %4s %8s | %11s %13s %15s | %9s %12s | %s\n' client ids load 'answers>0.1s' 'audit>0.1s' \
+  'resolver>0.1s' 'GC pauses' 'longest ms' 'load-generator errors' >"$TAIL"
 for spec in "legal 100" "legal 1"; do
   set -- $spec
   tok=$TOKEN_LEGAL
   for pct in 25 50 75; do
     rate=$(awk -v m="${BEST[$1$2]}" -v p=$pct 'BEGIN { printf "%d", m * p / 100 }')
     log "open model: $1 client, $2 identifiers, $rate req/s ($pct % of max)"
+    read -r h0 a0 r0 <<<"$(slow_counts)"
+    gc0=$(wc -l <"$WORK/gateway-gc.log")
+    err0=$(wc -l <"$WORK/openload.err" 2>/dev/null || echo 0)
     line=$(openload "$tok" "$2" "$rate" 30)
+    read -r h1 a1 r1 <<<"$(slow_counts)"
     p50=$(kv "$line" p50_ms); p99=$(kv "$line" p99_ms)
     printf '%-9s %4s %7s%% %9s %9s %8s %8s %8s %8s %7s\n' "$1" "$2" "$pct" "$(kv "$line" offered_rps)" \
       "$(kv "$line" achieved_rps)" "$p50" "$p99" "$(kv "$line" p999_ms)" "$(kv "$line" errors)" \
       "$(awk -v a="$p99" -v b="$p50" 'BEGIN { printf "%.1f", b ? a / b : 0 }')" >>"$OPEN"
+    gc=$(tail -n +$((gc0 + 1)) "$WORK/gateway-gc.log" | awk '/Pause/ { n++; v = $NF; sub(/ms/, "", v); if (v + 0 > m) m = v + 0 }
+      END { printf "%d %.1f", n, m }')
+    errs=$(tail -n +$((err0 + 1)) "$WORK/openload.err" | sed -n 's/^OpenLoad: error //p' | tr '\n' ';')
+    printf '%-9s %4s %7s%% | %11s %13s %15s | %9s %12s | %s\n' "$1" "$2" "$pct" $((h1 - h0)) $((a1 - a0)) \
+      $((r1 - r0)) $gc "${errs:-none}" >>"$TAIL"
   done
 done
 
@@ -350,6 +381,8 @@ echo "$GW_MEMORY"
 echo
 echo "open model (constant offered rate, latency from the intended send time; % of the best closed-loop rate):"
 cat "$OPEN"
+echo; echo "where the open-model tail comes from (per row: gateway histograms, GC log, load generator):"
+cat "$TAIL"
 if [ -f "$COLDF" ]; then echo; echo "cold start (load, serve, traffic at once; no ANALYZE by the benchmark):"; cat "$COLDF"; fi
 if [ "$SOAK" -gt 0 ]; then echo; echo "soak:"; cat "$SOAKF"; fi
 echo
