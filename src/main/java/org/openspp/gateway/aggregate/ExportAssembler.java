@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.openspp.gateway.bus.AuditRecord;
 import org.openspp.gateway.bus.ClientRecord;
 import org.openspp.gateway.bus.ConsentRecord;
@@ -125,7 +124,7 @@ public final class ExportAssembler {
         .put("failed", total - successful)
         .put("items", items);
     ClientRecord client = req.client();
-    AuditRecord audit = new AuditRecord(UUID.randomUUID(), req.requestId(), client.clientId(), client.legalBasis(),
+    AuditRecord audit = new AuditRecord(AuditRecord.newId(), req.requestId(), client.clientId(), client.legalBasis(),
         req.type().wireName(), total, successful, total - successful, req.receivedAt(), req.remoteAddress(),
         req.userAgent(), auditItems);
     Buffer bytes;

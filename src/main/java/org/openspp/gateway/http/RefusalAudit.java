@@ -6,7 +6,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.openspp.gateway.bus.Addresses;
 import org.openspp.gateway.bus.AuditRecord;
 import org.slf4j.Logger;
@@ -48,7 +47,7 @@ final class RefusalAudit {
       items.add(AuditRecord.Item.refused(i, ids.get(i)));
     }
     String type = refusal.named().type() == null ? null : refusal.named().type().wireName();
-    AuditRecord record = new AuditRecord(UUID.randomUUID(), refusal.requestId(), refusal.clientId(),
+    AuditRecord record = new AuditRecord(AuditRecord.newId(), refusal.requestId(), refusal.clientId(),
         refusal.legalBasis(), type, ids.size(), 0, 0, refusal.receivedAt(), refusal.remoteAddress(),
         refusal.userAgent(), items, refusal.httpStatus(), refusal.reason());
     DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs)
