@@ -112,22 +112,22 @@ class PrometheusRulesTest {
   @Test
   @DisplayName("promtool test rules: each alert fires on synthetic gateway series and stays quiet otherwise")
   void promtoolUnitTests() throws Exception {
-    assumeTrue(KubernetesManifestsTest.onPath("promtool"), "promtool is not installed");
-    // annotations are checked by `promtool check rules`; the unit tests compare labels only
-    writeRules(RULE_FILE, dir.resolve("rules.yaml"), true);
-    Path tests = Files.writeString(dir.resolve("tests.yaml"), UNIT_TESTS, StandardCharsets.UTF_8);
-    Result r = run("promtool", "test", "rules", tests.toString());
-    assertThat(r.exit).as(r.output).isZero();
-    assertThat(r.output).contains("SUCCESS");
+    promtoolTest(RULE_FILE, UNIT_TESTS);
   }
 
   @Test
   @DisplayName("promtool test rules, two tiers: a tier with no target up fires its own alert, a partial outage warns")
   void promtoolClusterUnitTests() throws Exception {
+    promtoolTest(CLUSTER_RULE_FILE, CLUSTER_UNIT_TESTS);
+  }
+
+  /** Runs {@code promtool test rules} with {@code tests} against {@code ruleFile}'s spec. */
+  private void promtoolTest(Path ruleFile, String tests) throws Exception {
     assumeTrue(KubernetesManifestsTest.onPath("promtool"), "promtool is not installed");
-    writeRules(CLUSTER_RULE_FILE, dir.resolve("rules.yaml"), true);
-    Path tests = Files.writeString(dir.resolve("tests.yaml"), CLUSTER_UNIT_TESTS, StandardCharsets.UTF_8);
-    Result r = run("promtool", "test", "rules", tests.toString());
+    // annotations are checked by `promtool check rules`; the unit tests compare labels only
+    writeRules(ruleFile, dir.resolve("rules.yaml"), true);
+    Path testFile = Files.writeString(dir.resolve("tests.yaml"), tests, StandardCharsets.UTF_8);
+    Result r = run("promtool", "test", "rules", testFile.toString());
     assertThat(r.exit).as(r.output).isZero();
     assertThat(r.output).contains("SUCCESS");
   }
