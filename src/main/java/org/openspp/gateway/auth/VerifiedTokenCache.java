@@ -4,8 +4,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tokens that passed full verification, so that a client's next requests with the same token skip the
- * signature check and the strict JSON parsing (about a fifth of the gateway's CPU per 1-identifier export,
- * JFR). A hit answers exactly what full verification would answer at that moment:
+ * signature check and the strict JSON parsing. Measured on the 2-core benchmark machine: an HS256 verification
+ * costs 7.5 µs and a hit 0.5 µs; Nimbus verifies RS256 in 38 µs and ES256 in 1.03 ms, per request without this
+ * cache. A hit answers exactly what full verification would answer at that moment:
  *
  * <ul>
  *   <li>the key is the whole token string, so any other spelling of it is verified in full;</li>

@@ -47,7 +47,8 @@ public record AuditRecord(
    * monotonic within the process. PostgreSQL orders {@code uuid} by its bytes, so these keys (and the item rows'
    * keys that begin with them) are inserted at the right edge of their indexes: a random version 4 key dirtied a
    * random leaf page of a large index per request (and wrote that page in full to the WAL after every checkpoint).
-   * The time it encodes is the row's own {@code requested_at} to the millisecond; it is never shown to clients.
+   * The time it encodes falls within the request's own handling (the row holds {@code requested_at} anyway); it
+   * is never shown to clients.
    */
   public static UUID newId() {
     return IDS.generate();
