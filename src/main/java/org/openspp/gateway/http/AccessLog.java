@@ -59,12 +59,14 @@ final class AccessLog {
     }
   }
 
-  /** A request the HTTP decoder refused before any route ({@link InvalidRequests}). */
-  static void invalid(ApiProblem problem, String requestId, String remoteAddress, long durationMs) {
+  /**
+   * A request the HTTP decoder refused before any route ({@link InvalidRequests}). No duration: its arrival is not
+   * known to the handler, which runs once the decoder has given up.
+   */
+  static void invalid(ApiProblem problem, String requestId, String remoteAddress) {
     if (access.isInfoEnabled()) {
-      access.info("{} {} {} {} {} {}", kv("endpoint", EdgeContext.OTHER), kv("request_id", requestId),
-          kv("status", problem.status()), kv("problem", problem.category()), kv("duration_ms", durationMs),
-          kv("remote_address", remoteAddress));
+      access.info("{} {} {} {} {}", kv("endpoint", EdgeContext.OTHER), kv("request_id", requestId),
+          kv("status", problem.status()), kv("problem", problem.category()), kv("remote_address", remoteAddress));
     }
   }
 

@@ -1,6 +1,7 @@
 package org.openspp.gateway.http;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.UUID;
@@ -48,8 +49,13 @@ final class EdgeContext {
     ctx.put(RECEIVED_AT, Instant.now());
     ctx.put(CLIENT_ADDRESS, addresses.of(ctx.request()));
     ctx.put(ENDPOINT, OTHER);
-    ctx.response().putHeader("X-API-Version", API_VERSION).putHeader("X-Request-Id", id);
+    identify(ctx.response(), id);
     ctx.next();
+  }
+
+  /** The headers every answer carries: {@code X-API-Version} and {@code X-Request-Id}. */
+  static void identify(HttpServerResponse response, String requestId) {
+    response.putHeader("X-API-Version", API_VERSION).putHeader("X-Request-Id", requestId);
   }
 
   static String requestId(RoutingContext ctx) {

@@ -100,7 +100,7 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     server = vertx.createHttpServer(options)
         .connectionHandler(connection -> RequestFraming.install(connection, options, http.headerTimeoutMs()))
-        .invalidRequestHandler(InvalidRequests::answer)
+        .invalidRequestHandler(request -> InvalidRequests.answer(request, addresses))
         .requestHandler(router);
     // listen(port) alone binds 0.0.0.0 whatever the options' host says
     return server.listen(http.port(), http.host());

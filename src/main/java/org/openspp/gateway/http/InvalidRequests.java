@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -34,22 +35,22 @@ final class InvalidRequests {
   private InvalidRequests() {
   }
 
-  /** Answers {@code request}, whose decoder result is a failure, and closes its connection. */
-  static void answer(HttpServerRequest request) {
-    long arrival = System.nanoTime();
+  /**
+   * Answers {@code request}, whose decoder result is a failure, and closes its connection; the access line names
+   * the client address as {@code addresses} derives it for every other answer.
+   */
+  static void answer(HttpServerRequest request, ClientAddresses addresses) {
     ApiProblem problem = problemOf(request.decoderResult());
     String requestId = UUID.randomUUID().toString();
     HttpServerResponse response = request.response();
+    EdgeContext.identify(response, requestId);
     response.setStatusCode(problem.status())
         .putHeader("Content-Type", "application/problem+json")
         .putHeader("Connection", "close")
-        .putHeader("X-API-Version", EdgeContext.API_VERSION)
-        .putHeader("X-Request-Id", requestId)
         .end(problem.toJson("", requestId).toBuffer());
     // at once, as Vert.x's default handler does: a request pipelined behind this one must never be served
     request.connection().close();
-    AccessLog.invalid(problem, requestId, request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
-        (System.nanoTime() - arrival) / 1_000_000);
+    AccessLog.invalid(problem, requestId, addresses.of(request));
   }
 
   static ApiProblem problemOf(DecoderResult result) {
@@ -64,6 +65,6 @@ final class InvalidRequests {
     }
     return new ApiProblem(400, "malformed-request", "Malformed request", "The request is not valid HTTP/1.1",
         List.of(new ApiProblem.FieldError("request", "invalid_http",
-            "the request line, a header or the message framing is invalid")), java.util.Map.of());
+            "the request line, a header or the message framing is invalid")), Map.of());
   }
 }
