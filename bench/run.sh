@@ -297,10 +297,11 @@ openload() { # token ids rate seconds
     --population "$ROWS" --rate "$3" --duration "$4" --warmup 5 --connections 128 2>>"$WORK/openload.err" | tail -1
 }
 kv() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k {print $2}'; }
-# Where a tail comes from: the gateway's own histograms, cumulative counts of export answers, audit group commits
-# and resolver statements slower than 100 ms (strictly: than the largest histogram bucket at or under 100 ms).
+# Where a tail comes from: the gateway's own histograms in a /metrics snapshot FILE, cumulative counts of export
+# answers, audit group commits and resolver statements slower than 100 ms (strictly: than the largest histogram
+# bucket at or under 100 ms).
 slow_counts() {
-  curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" | awk '
+  awk '
     /^vertx_http_server_response_time_seconds_bucket\{/ && /bulk\/export/ { k = "http" }
     /^gateway_audit_commit_seconds_bucket\{/ { k = "audit" }
     /^gateway_resolver_latency_seconds_bucket\{/ { k = "resolver" }
@@ -314,7 +315,7 @@ slow_counts() {
         for (key in les) { split(key, kl, SUBSEP); if (kl[1] == kinds[i] && kl[2] != "+Inf" && kl[2] + 0 == best) slow = sum[key] }
         printf "%d ", sum[kinds[i], "+Inf"] - slow
       }
-    }'
+    }' "$1"
 }
 # The gateway's own p50 and p99 of 200 export answers between two /metrics snapshots (upper bound of the histogram
 # bucket the quantile falls in, so about 10 % coarse): from request parsed to response written, without the load
@@ -352,12 +353,12 @@ for spec in "legal 100" "legal 1"; do
     rate=$(awk -v m="${BEST[$1$2]}" -v p=$pct 'BEGIN { printf "%d", m * p / 100 }')
     log "open model: $1 client, $2 identifiers, $rate req/s ($pct % of max)"
     curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$WORK/metrics-before.txt"
-    read -r h0 a0 r0 <<<"$(slow_counts)"
     gc0=$(wc -l <"$WORK/gateway-gc.log")
     err0=$(wc -l <"$WORK/openload.err" 2>/dev/null || echo 0)
     line=$(openload "$tok" "$2" "$rate" 30)
-    read -r h1 a1 r1 <<<"$(slow_counts)"
     curl -fs "http://127.0.0.1:$MGMT_PORT/metrics" >"$WORK/metrics-after.txt"
+    read -r h0 a0 r0 <<<"$(slow_counts "$WORK/metrics-before.txt")"
+    read -r h1 a1 r1 <<<"$(slow_counts "$WORK/metrics-after.txt")"
     read -r sp50 sp99 <<<"$(server_quantiles "$WORK/metrics-before.txt" "$WORK/metrics-after.txt")"
     p50=$(kv "$line" p50_ms); p99=$(kv "$line" p99_ms)
     printf '%-9s %4s %7s%% %9s %9s %8s %8s %8s %8s %7s\n' "$1" "$2" "$pct" "$(kv "$line" offered_rps)" \
