@@ -2,80 +2,161 @@ package org.openspp.gateway.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.vertx.core.AsyncResult;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import org.openspp.gateway.bus.ClientRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per answered request on the {@code spp.access} logger: endpoint, request id, client id (only a verified
- * one), resource type, HTTP status, problem category, duration from arrival, client address and user agent; for
- * an answered export its counts. Never an identifier, a token or a secret. 5xx other than 503 are WARN (with the
- * cause's type and message, no stack), the rest INFO.
+ * One line per answer on the {@code spp.access} logger, in Elastic Common Schema field names (dotted keys, as ECS's
+ * own encoders write them). Every routed request is logged from the end of its {@link RoutingContext}
+ * ({@link #watch}, registered by {@link EdgeContext#stamp}, the first handler), so the answers vert.x-web gives on
+ * its own (404, 405, the OpenAPI document) are logged too, and a connection closed before the answer completed is
+ * logged once, with {@code event.outcome} failure and no status if none was sent. The handlers only leave what the
+ * line should say in the context before they end the response: the problem and its cause
+ * ({@link #problem}), an export's counts ({@link #exported}), the client a token was issued to ({@link #principal}).
+ * Requests the HTTP decoder refused never reach the router; {@link InvalidRequests} logs them with {@link #invalid}.
+ *
+ * <p>Fields: {@code http.request.method} (a method outside RFC 9110's and PATCH is {@code _OTHER}, as in
+ * OpenTelemetry's HTTP conventions: a method token is client-chosen text), {@code url.path} (the path only, never the
+ * query, at most 256 characters), {@code http.route} (when a route matched), {@code http.response.status_code},
+ * {@code http.request.id}, {@code user.id} (the OAuth client the request authenticated as, only once verified: ECS
+ * has no client-id field, and the client is this API's only principal), {@code spp.resource_type},
+ * {@code spp.problem} (the problem category), {@code spp.export.total}/{@code successful}/{@code failed},
+ * {@code event.dataset} ({@code spp.access}), {@code event.outcome} ({@code success} below 400), {@code event.duration}
+ * (nanoseconds from arrival), {@code client.address}, {@code user_agent.original} (at most 256 characters), and for a
+ * 5xx its cause's {@code error.type} and {@code error.message} (no stack). Never an identifier, a token or a secret;
+ * absent values are left out. 5xx other than 503 are WARN, the rest INFO.
  */
 final class AccessLog {
 
-  private static final Logger access = LoggerFactory.getLogger("spp.access");
+  static final String DATASET = "spp.access";
+  private static final Logger access = LoggerFactory.getLogger(DATASET);
+  private static final int MAX_PATH = 256;
+  private static final List<HttpMethod> KNOWN_METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
+      HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PATCH);
+
+  private static final String WATCHED = "spp.access.watched";
+  private static final String PROBLEM = "spp.access.problem";
+  private static final String CAUSE = "spp.access.cause";
+  private static final String COUNTS = "spp.access.counts";
+  private static final String PRINCIPAL = "spp.access.principal";
 
   private AccessLog() {
   }
 
-  /** An answered export. */
-  static void export(RoutingContext ctx, int total, int successful, int failed) {
-    if (access.isInfoEnabled()) {
-      access.info("{} {} {} {} {} {} {} {} {} {}", kv("endpoint", EdgeContext.EXPORT),
-          kv("request_id", EdgeContext.requestId(ctx)), kv("client_id", clientId(ctx)),
-          kv("type", EdgeContext.type(ctx)), kv("status", 200), kv("total", total), kv("successful", successful),
-          kv("failed", failed), kv("duration_ms", durationMs(ctx)), kv("remote_address", EdgeContext.clientAddress(ctx)),
-          kv("user_agent", EdgeContext.userAgent(ctx)));
+  /** Logs the context's answer once, when its response ends or its connection closes; idempotent. */
+  static void watch(RoutingContext ctx) {
+    if (ctx.get(WATCHED) == null) {
+      ctx.put(WATCHED, Boolean.TRUE);
+      ctx.addEndHandler(done -> answered(ctx, done));
     }
   }
 
-  /** An answer without a problem (a token issued). */
-  static void ok(RoutingContext ctx, String clientId) {
-    if (access.isInfoEnabled()) {
-      access.info("{} {} {} {} {} {} {}", kv("endpoint", EdgeContext.endpoint(ctx)),
-          kv("request_id", EdgeContext.requestId(ctx)), kv("client_id", clientId), kv("status", 200),
-          kv("duration_ms", durationMs(ctx)), kv("remote_address", EdgeContext.clientAddress(ctx)),
-          kv("user_agent", EdgeContext.userAgent(ctx)));
-    }
-  }
-
-  /** A problem answer; {@code cause} is logged only for 5xx. */
+  /** The problem the context is answered with, and its cause (logged only for 5xx); before the response ends. */
   static void problem(RoutingContext ctx, ApiProblem problem, Throwable cause) {
-    boolean warn = problem.status() >= 500 && problem.status() != 503;
+    ctx.put(PROBLEM, problem);
+    if (cause != null && cause != problem) {
+      ctx.put(CAUSE, cause);
+    }
+  }
+
+  /** An export's counts; before the response ends. */
+  static void exported(RoutingContext ctx, int total, int successful, int failed) {
+    ctx.put(COUNTS, new int[] {total, successful, failed});
+  }
+
+  /** The client a token was issued to, when no {@link EdgeContext#client} is known; before the response ends. */
+  static void principal(RoutingContext ctx, String clientId) {
+    ctx.put(PRINCIPAL, clientId);
+  }
+
+  private static void answered(RoutingContext ctx, AsyncResult<Void> done) {
+    HttpServerResponse response = ctx.response();
+    Integer status = done.succeeded() || response.headWritten() ? response.getStatusCode() : null;
+    boolean warn = status != null && status >= 500 && status != 503;
     if (!warn && !access.isInfoEnabled()) {
       return;
     }
-    Object[] fields = {kv("endpoint", EdgeContext.endpoint(ctx)), kv("request_id", EdgeContext.requestId(ctx)),
-        kv("client_id", clientId(ctx)), kv("type", EdgeContext.type(ctx)), kv("status", problem.status()),
-        kv("problem", problem.category()), kv("duration_ms", durationMs(ctx)),
-        kv("remote_address", EdgeContext.clientAddress(ctx)), kv("user_agent", EdgeContext.userAgent(ctx)),
-        kv("cause", problem.status() >= 500 && cause != null && cause != problem ? cause.toString() : null)};
-    if (warn) {
-      access.warn("{} {} {} {} {} {} {} {} {} {}", fields);
-    } else {
-      access.info("{} {} {} {} {} {} {} {} {} {}", fields);
+    HttpServerRequest request = ctx.request();
+    ApiProblem problem = ctx.get(PROBLEM);
+    int[] counts = ctx.get(COUNTS);
+    List<Object> fields = new ArrayList<>(24);
+    add(fields, "http.request.method", method(request.method()));
+    add(fields, "url.path", path(request.path()));
+    add(fields, "http.route", EdgeContext.route(ctx));
+    add(fields, "http.response.status_code", status);
+    add(fields, "http.request.id", EdgeContext.requestId(ctx));
+    add(fields, "user.id", principal(ctx));
+    add(fields, "spp.resource_type", EdgeContext.type(ctx));
+    add(fields, "spp.problem", problem != null ? problem.category() : null);
+    if (counts != null) {
+      add(fields, "spp.export.total", counts[0]);
+      add(fields, "spp.export.successful", counts[1]);
+      add(fields, "spp.export.failed", counts[2]);
     }
+    add(fields, "event.dataset", DATASET);
+    add(fields, "event.outcome", done.succeeded() && status < 400 ? "success" : "failure");
+    add(fields, "event.duration", System.nanoTime() - EdgeContext.arrival(ctx));
+    add(fields, "client.address", EdgeContext.clientAddress(ctx));
+    add(fields, "user_agent.original", EdgeContext.userAgent(ctx));
+    Throwable error = done.failed() ? done.cause() : status >= 500 ? ctx.get(CAUSE) : null;
+    if (error != null) {
+      add(fields, "error.type", error.getClass().getName());
+      add(fields, "error.message", error.getMessage());
+    }
+    log(warn, fields);
   }
 
   /**
-   * A request the HTTP decoder refused before any route ({@link InvalidRequests}). No duration: its arrival is not
-   * known to the handler, which runs once the decoder has given up.
+   * A request the HTTP decoder refused before any route ({@link InvalidRequests}). No method, path or user agent:
+   * what the decoder could not read is not trustworthy, and an over-long request line may hold anything. No
+   * duration: its arrival is not known to the handler, which runs once the decoder has given up.
    */
-  static void invalid(ApiProblem problem, String requestId, String remoteAddress) {
+  static void invalid(ApiProblem problem, String requestId, String clientAddress) {
     if (access.isInfoEnabled()) {
-      access.info("{} {} {} {} {}", kv("endpoint", EdgeContext.OTHER), kv("request_id", requestId),
-          kv("status", problem.status()), kv("problem", problem.category()), kv("remote_address", remoteAddress));
+      List<Object> fields = new ArrayList<>(12);
+      add(fields, "http.response.status_code", problem.status());
+      add(fields, "http.request.id", requestId);
+      add(fields, "spp.problem", problem.category());
+      add(fields, "event.dataset", DATASET);
+      add(fields, "event.outcome", "failure");
+      add(fields, "client.address", clientAddress);
+      log(false, fields);
     }
   }
 
-  private static String clientId(RoutingContext ctx) {
-    ClientRecord client = EdgeContext.client(ctx);
-    return client != null ? client.clientId() : null;
+  private static void log(boolean warn, List<Object> fields) {
+    String format = "{} ".repeat(fields.size()).trim();
+    if (warn) {
+      access.warn(format, fields.toArray());
+    } else {
+      access.info(format, fields.toArray());
+    }
   }
 
-  private static long durationMs(RoutingContext ctx) {
-    return (System.nanoTime() - EdgeContext.arrival(ctx)) / 1_000_000;
+  private static void add(List<Object> fields, String name, Object value) {
+    if (value != null) {
+      fields.add(kv(name, value));
+    }
+  }
+
+  private static String principal(RoutingContext ctx) {
+    ClientRecord client = EdgeContext.client(ctx);
+    return client != null ? client.clientId() : ctx.get(PRINCIPAL);
+  }
+
+  static String method(HttpMethod method) {
+    return method == null ? null : KNOWN_METHODS.contains(method) ? method.name() : "_OTHER";
+  }
+
+  static String path(String path) {
+    return path == null || path.length() <= MAX_PATH ? path : path.substring(0, MAX_PATH);
   }
 }

@@ -26,6 +26,7 @@ final class EdgeContext {
   private static final String CLIENT = "spp.client";
   private static final String TOKEN_CLIENT = "spp.tokenClient";
   private static final String TYPE = "spp.type";
+  private static final String ROUTE = "spp.route";
 
   /** Endpoint names, for logs and for what a refusal costs (only exports are audited). */
   static final String EXPORT = "export";
@@ -38,10 +39,12 @@ final class EdgeContext {
   /**
    * The first handler of every route: pauses the request (handlers after it read the body when they decide to),
    * records the arrival, the request id (the client's when sane, else a new one) and the client address, and puts
-   * {@code X-API-Version} and {@code X-Request-Id} on the response.
+   * {@code X-API-Version} and {@code X-Request-Id} on the response; the answer's access line is written when the
+   * response ends or the connection closes ({@link AccessLog#watch}), whoever answers.
    */
   static void stamp(RoutingContext ctx, ClientAddresses addresses) {
     ctx.put(ARRIVAL, System.nanoTime());
+    AccessLog.watch(ctx);
     ctx.request().pause();
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SANE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
@@ -92,6 +95,15 @@ final class EdgeContext {
   static String endpoint(RoutingContext ctx) {
     String endpoint = ctx.get(ENDPOINT);
     return endpoint != null ? endpoint : OTHER;
+  }
+
+  /** The route template that matched (the access line's {@code http.route}), or {@code null}. */
+  static String route(RoutingContext ctx) {
+    return ctx.get(ROUTE);
+  }
+
+  static void route(RoutingContext ctx, String route) {
+    ctx.put(ROUTE, route);
   }
 
   /** The verified, active client, or {@code null} before authentication completed. */

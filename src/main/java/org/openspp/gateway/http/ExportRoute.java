@@ -91,6 +91,7 @@ final class ExportRoute {
 
   private void admit(RoutingContext ctx) {
     EdgeContext.endpoint(ctx, EdgeContext.EXPORT);
+    EdgeContext.route(ctx, HttpVerticle.EXPORT_PATH);
     if (inFlight >= config.http().maxInFlight()) {
       ctx.fail(ApiProblem.of(503, "registry-unavailable", "Service Unavailable",
           "The gateway is at capacity. Retry after 1 seconds.").withHeader("Retry-After", "1"));
@@ -229,6 +230,7 @@ final class ExportRoute {
     if (ctx.response().ended() || ctx.response().closed()) {
       return;
     }
+    AccessLog.exported(ctx, result.total(), result.successful(), result.failed());
     ctx.response().putHeader("Content-Type", "application/json").end(result.body());
     String type = EdgeContext.type(ctx);
     meters.request(type, 200);
@@ -237,6 +239,5 @@ final class ExportRoute {
     meters.items(type, "not_found", result.notFound());
     meters.items(type, "access_denied", result.accessDenied());
     meters.items(type, "error", result.errors());
-    AccessLog.export(ctx, result.total(), result.successful(), result.failed());
   }
 }

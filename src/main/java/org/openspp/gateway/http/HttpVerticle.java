@@ -21,7 +21,8 @@ import org.openspp.gateway.metrics.GatewayMeters;
  *
  * <p>The router is a vert.x-web handler chain:
  * <ul>
- *   <li>every route: {@link EdgeContext#stamp} (arrival, request id, client address, version headers);</li>
+ *   <li>every route: {@link EdgeContext#stamp} (arrival, request id, client address, version headers, and the
+ *       answer's {@link AccessLog} line when the response ends, whoever answers);</li>
  *   <li>{@code POST /api/v2/spp/$bulk/export} (and {@code %24bulk}): {@link ExportRoute};</li>
  *   <li>{@code POST /api/v2/spp/oauth/token}: {@link TokenEndpoint};</li>
  *   <li>{@code GET} and {@code HEAD /api/v2/spp/openapi.json}: the OpenAPI contract;</li>
@@ -86,8 +87,11 @@ public final class HttpVerticle extends VerticleBase {
     // HEAD too: Vert.x sends the headers without the body; Content-Length is set so that HEAD announces it as well
     String openApiLength = String.valueOf(openApi.length());
     router.route(OPENAPI_PATH).method(HttpMethod.GET).method(HttpMethod.HEAD)
-        .handler(ctx -> ctx.response().putHeader("Content-Type", "application/json")
-            .putHeader("Content-Length", openApiLength).end(openApi));
+        .handler(ctx -> {
+          EdgeContext.route(ctx, OPENAPI_PATH);
+          ctx.response().putHeader("Content-Type", "application/json")
+              .putHeader("Content-Length", openApiLength).end(openApi);
+        });
     FAILURE_STATUSES.forEach(status -> router.errorHandler(status, problems));
 
     HttpServerOptions options = new HttpServerOptions()

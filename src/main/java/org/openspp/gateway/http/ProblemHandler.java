@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A refused export's audit row is committed before, by {@link #auditRefusal} (the export routes' failure
  * handler; for a 429, whose body was not read yet, a declared body within the limit is read for the identifiers
- * it names). Here it counts the answer in {@code gateway.bulk.requests} and writes the access line. A
+ * it names). Here it counts the answer in {@code gateway.bulk.requests} and leaves the problem for the access line
+ * ({@link AccessLog}). A
  * response sent before the body was read closes the connection (what the client still sends is discarded).
  */
 final class ProblemHandler implements Handler<RoutingContext> {
@@ -60,8 +61,10 @@ final class ProblemHandler implements Handler<RoutingContext> {
       String type = EdgeContext.type(ctx);
       meters.request(type == null ? "unknown" : type, problem.status());
     }
-    send(ctx, problem);
+    // a request the router failed before stamp (a path it could not take) is watched from here
+    AccessLog.watch(ctx);
     AccessLog.problem(ctx, problem, failure);
+    send(ctx, problem);
   }
 
   /**

@@ -136,6 +136,7 @@ public final class TokenEndpoint {
    */
   private void admit(RoutingContext ctx) {
     EdgeContext.endpoint(ctx, EdgeContext.TOKEN);
+    EdgeContext.route(ctx, PATH);
     String address = EdgeContext.clientAddress(ctx);
     RateLimiter.Decision decision = shared.attempts.tryAcquire("ip:" + (address == null ? "unknown" : address),
         ATTEMPTS_PER_MINUTE);
@@ -293,11 +294,11 @@ public final class TokenEndpoint {
         .put("token_type", "Bearer")
         .put("expires_in", TOKEN_LIFETIME.toSeconds())
         .put("scope", String.join(" ", client.scopes()));
+    AccessLog.principal(ctx, client.clientId());
     response.putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
         .putHeader("Pragma", "no-cache")
         .end(body.toBuffer());
-    AccessLog.ok(ctx, client.clientId());
   }
 
   private static String dummyHash() {

@@ -62,7 +62,12 @@ class EdgeHardeningTest {
 
   /** Sends {@code raw} and reads until the server closes, or 5 s. */
   static String exchange(String raw) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", gw.config.http().port())) {
+    return exchange(gw.config.http().port(), raw);
+  }
+
+  /** Sends {@code raw} to the gateway listening on {@code port} and reads until it closes, or 5 s. */
+  static String exchange(int port, String raw) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(5000);
       socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
       return readUntilClosed(socket.getInputStream());
