@@ -87,6 +87,20 @@ class ClusterManifestsTest {
   }
 
   @Test
+  @DisplayName("each tier launches java itself with the image's JVM flags and Jib's argument files, no JVM option variables")
+  void tiersLaunchTheImageWithItsFlags() throws IOException {
+    KubernetesManifestsTest.JibImage jib = KubernetesManifestsTest.JibImage.fromPom(KubernetesManifestsTest.POM);
+    for (String file : List.of("deployment-http.yaml", "deployment-resolver.yaml")) {
+      Container c = container(load(file, Deployment.class));
+      assertThat(KubernetesManifestsTest.jvmFlags(c, jib)).as(file).containsAll(jib.jvmFlags())
+          .contains("-XX:ActiveProcessorCount=2");
+      for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
+        assertThat(env(c, variable)).as(file + " " + variable).isEmpty();
+      }
+    }
+  }
+
+  @Test
   @DisplayName("every Deployment and StatefulSet binds its management listener to every interface (probes, Prometheus)")
   void managementListensOnThePodAddress() throws IOException {
     List<String> workloads = new java.util.ArrayList<>();

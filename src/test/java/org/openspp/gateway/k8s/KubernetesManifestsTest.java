@@ -253,7 +253,6 @@ class KubernetesManifestsTest {
   void environmentNamesAreKnown() {
     Set<String> known = new TreeSet<>(envKeys().keySet());
     secretVariables().forEach(v -> known.add(v + "_FILE"));
-    known.add("JAVA_TOOL_OPTIONS");
     for (EnvVar e : container.getEnv()) {
       assertThat(known).as("environment variables the gateway knows").contains(e.getName());
       assertThat(e.getValueFrom()).as(e.getName() + " uses a plain value").isNull();
@@ -389,15 +388,13 @@ class KubernetesManifestsTest {
   void imageProfile() throws Exception {
     JibImage jib = JibImage.fromPom(POM);
     assertThat(container.getImage()).isEqualTo(jib.image);
-    assertThat(container.getCommand()).as("command would replace the image's entrypoint and its JVM flags").isNullOrEmpty();
     assertThat(container.getArgs()).isEqualTo(jib.args);
     String[] user = jib.user.split(":");
     assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(Long.parseLong(user[0]));
     assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(Long.parseLong(user[1]));
     assertThat(jib.workingDirectory).isEqualTo("/tmp");
     assertThat(jib.jvmFlags).contains("-XX:+ExitOnOutOfMemoryError").anyMatch(f -> f.startsWith("-XX:MaxRAMPercentage="));
-    String options = env().getOrDefault("JAVA_TOOL_OPTIONS", "");
-    for (String flag : options.trim().isEmpty() ? List.<String>of() : List.of(options.trim().split("\\s+"))) {
+    for (String flag : jvmFlags(container, jib)) {
       assertThat(flag).as("heap flags that would override the image's MaxRAMPercentage")
           .doesNotStartWith("-Xmx").doesNotStartWith("-Xms").doesNotStartWith("-XX:MaxRAM=")
           .doesNotStartWith("-XX:MaxHeapSize").doesNotStartWith("-XX:-ExitOnOutOfMemoryError");
@@ -410,6 +407,67 @@ class KubernetesManifestsTest {
             .isGreaterThanOrEqualTo(container.getResources().getRequests().get("cpu").getNumericalAmount());
       }
     }
+  }
+
+  @Test
+  @DisplayName("the container launches java itself: the image's JVM flags, Jib's class-path and main-class files")
+  void commandIsTheImageLaunchWithItsFlags() {
+    JibImage jib = JibImage.fromPom(POM);
+    assertThat(jib.jvmFlags).as("jvmFlags of the image profile").isNotEmpty();
+    assertThat(jvmFlags(container, jib)).containsAll(jib.jvmFlags).contains("-XX:ActiveProcessorCount=2");
+  }
+
+  @Test
+  @DisplayName("no container under k8s/ sets JAVA_TOOL_OPTIONS, JDK_JAVA_OPTIONS or _JAVA_OPTIONS (non-JSON stderr)")
+  void noJvmOptionVariables() throws IOException {
+    List<String> containers = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(K8S)) {
+      files = walk.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
+    }
+    for (Path file : files) {
+      for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions()))
+          .loadAll(Files.readString(file, StandardCharsets.UTF_8))) {
+        if (!(doc instanceof Map<?, ?> manifest) || !(manifest.get("spec") instanceof Map<?, ?> spec)
+            || !(spec.get("template") instanceof Map<?, ?> template)
+            || !(template.get("spec") instanceof Map<?, ?> podSpec)) {
+          continue;
+        }
+        for (String kind : List.of("containers", "initContainers")) {
+          if (podSpec.get(kind) instanceof List<?> list) {
+            for (Object c : list) {
+              Container parsed = JSON.convertValue(c, Container.class);
+              containers.add(file + " " + parsed.getName());
+              assertThat(parsed.getEnv() == null ? List.<String>of() : names(parsed.getEnv()))
+                  .as(file + " " + parsed.getName())
+                  .doesNotContain("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+            }
+          }
+        }
+      }
+    }
+    assertThat(containers).as("containers found under k8s/").hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  /** Jib's argument files: the class path and the main class, written into every image Jib builds. */
+  static final List<String> JIB_LAUNCH = List.of("-cp", "@/app/jib-classpath-file", "@/app/jib-main-class-file");
+
+  /**
+   * The JVM flags of {@code c}'s command, which must be the image's launch: {@code java}, flags, then Jib's
+   * argument files; and no flag may drop the image's heap sizing or its exit on out-of-memory.
+   */
+  static List<String> jvmFlags(Container c, JibImage jib) {
+    List<String> command = c.getCommand();
+    assertThat(command).as(c.getName() + ": command").isNotNull().hasSizeGreaterThan(1 + JIB_LAUNCH.size());
+    assertThat(command.get(0)).as("the image's java (on its PATH, as Jib's entrypoint)").isEqualTo("java");
+    assertThat(command.subList(command.size() - JIB_LAUNCH.size(), command.size())).isEqualTo(JIB_LAUNCH);
+    List<String> flags = command.subList(1, command.size() - JIB_LAUNCH.size());
+    assertThat(flags).as(c.getName() + ": every JVM flag of the image profile").containsAll(jib.jvmFlags)
+        .allMatch(f -> f.startsWith("-X") || f.startsWith("-D"), "a JVM option")
+        .noneMatch(f -> f.startsWith("-Xmx") || f.startsWith("-Xms") || f.startsWith("-XX:MaxRAM=")
+            || f.startsWith("-XX:MaxHeapSize") || f.equals("-XX:-ExitOnOutOfMemoryError"));
+    assertThat(flags.stream().filter(f -> f.startsWith("-XX:MaxRAMPercentage="))).as("one heap sizing").hasSize(1);
+    return flags;
   }
 
   // --- autoscaling, disruption, network, scraping ------------------------------------------------------------
@@ -685,7 +743,7 @@ class KubernetesManifestsTest {
   }
 
   private static int maxRamPercentage() {
-    String flags = env().getOrDefault("JAVA_TOOL_OPTIONS", "") + " " + String.join(" ", JibImage.fromPom(POM).jvmFlags);
+    String flags = String.join(" ", jvmFlags(container, JibImage.fromPom(POM)));
     Matcher m = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(flags);
     assertThat(m.find()).as("MaxRAMPercentage").isTrue();
     return Integer.parseInt(m.group(1));
