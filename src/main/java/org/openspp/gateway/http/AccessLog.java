@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code event.dataset} ({@code spp.access}), {@code event.outcome} ({@code success} below 400), {@code event.duration}
  * (nanoseconds from arrival), {@code client.address}, {@code user_agent.original} (at most 256 characters), and for a
  * 5xx its cause's {@code error.type} and {@code error.message} (no stack). Never an identifier, a token or a secret;
- * absent values are left out. 5xx other than 503 are WARN, the rest INFO.
+ * absent values are left out (a request the router failed before {@link EdgeContext#stamp} has no id, duration or
+ * address; {@link ProblemHandler} watches it). 5xx other than 503 are WARN, the rest INFO.
  */
 final class AccessLog {
 
@@ -92,7 +93,8 @@ final class AccessLog {
     add(fields, "url.path", path(request.path()));
     add(fields, "http.route", EdgeContext.route(ctx));
     add(fields, "http.response.status_code", status);
-    add(fields, "http.request.id", EdgeContext.requestId(ctx));
+    boolean stamped = EdgeContext.stamped(ctx);
+    add(fields, "http.request.id", stamped ? EdgeContext.requestId(ctx) : null);
     add(fields, "user.id", principal(ctx));
     add(fields, "spp.resource_type", EdgeContext.type(ctx));
     add(fields, "spp.problem", problem != null ? problem.category() : null);
@@ -103,7 +105,7 @@ final class AccessLog {
     }
     add(fields, "event.dataset", DATASET);
     add(fields, "event.outcome", done.succeeded() && status < 400 ? "success" : "failure");
-    add(fields, "event.duration", System.nanoTime() - EdgeContext.arrival(ctx));
+    add(fields, "event.duration", stamped ? System.nanoTime() - EdgeContext.arrival(ctx) : null);
     add(fields, "client.address", EdgeContext.clientAddress(ctx));
     add(fields, "user_agent.original", EdgeContext.userAgent(ctx));
     Throwable error = done.failed() ? done.cause() : status >= 500 ? ctx.get(CAUSE) : null;

@@ -66,6 +66,14 @@ final class EdgeContext {
     return id != null ? id : "-";
   }
 
+  /**
+   * Whether {@link #stamp} ran: not for a request the router fails before any route (a path that does not start
+   * with {@code /}), which has no request id, arrival or client address.
+   */
+  static boolean stamped(RoutingContext ctx) {
+    return ctx.get(ARRIVAL) != null;
+  }
+
   /** {@link System#nanoTime()} at arrival. */
   static long arrival(RoutingContext ctx) {
     Long arrival = ctx.get(ARRIVAL);

@@ -293,6 +293,29 @@ class AccessLineTest {
 
   @Test
   @Timeout(20)
+  @DisplayName("a request the router fails before any route (OPTIONS *): one line, without a request id or duration")
+  void unroutedRequestIsOneEcsLine(Vertx vertx) throws Exception {
+    String response = EdgeHardeningTest.exchange(gw.config.http().port(),
+        "OPTIONS * HTTP/1.1\r\nHost: gw\r\nConnection: close\r\nX-Request-Id: ecs-star\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 404");
+
+    eventually(vertx, 5000, "an access line for OPTIONS *", () -> encodedLines().stream().map(JsonObject::new)
+        .anyMatch(line -> "*".equals(line.getString("url.path"))));
+    List<JsonObject> lines = encodedLines().stream().map(JsonObject::new)
+        .filter(line -> "*".equals(line.getString("url.path"))).toList();
+    assertThat(lines).hasSize(1);
+    JsonObject line = lines.get(0);
+    assertEnvelope(line, "INFO");
+    assertThat(line.getString("http.request.method")).isEqualTo("OPTIONS");
+    assertThat(line.getInteger("http.response.status_code")).isEqualTo(404);
+    assertThat(line.getString("spp.problem")).isEqualTo("not-found");
+    assertThat(line.getString("event.outcome")).isEqualTo("failure");
+    assertThat(line.fieldNames()).as("never stamped: no id, no arrival").doesNotContain("http.request.id",
+        "event.duration", "http.route");
+  }
+
+  @Test
+  @Timeout(20)
   @DisplayName("a connection reset before the answer: one line, a failure without a status, the close as its error")
   void resetBeforeTheAnswerIsOneEcsLine(Vertx vertx) throws Exception {
     String partial = "{\"type\":\"Individual\",\"identifiers\":[\"urn:test:nid|" + LEAK;
