@@ -26,6 +26,8 @@ import org.openspp.gateway.metrics.ManagementVerticle;
 import org.openspp.gateway.resolve.ClientDirectoryVerticle;
 import org.openspp.gateway.resolve.RegistrySource;
 import org.openspp.gateway.resolve.ResolverVerticle;
+import org.openspp.gateway.tracing.StatementSpans;
+import org.openspp.gateway.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,7 @@ public final class MainVerticle extends VerticleBase {
   private final GatewayState state = new GatewayState();
   private String httpDeployment;
   private String aggregatorDeployment;
+  private final StatementSpans spans;
   private String auditDeployment;
   private final List<String> backendDeployments = new ArrayList<>();
 
@@ -60,16 +63,19 @@ public final class MainVerticle extends VerticleBase {
    *                 {@code null} (meters then go to a private in-memory registry)
    */
   public MainVerticle(GatewayConfig config, PrometheusMeterRegistry registry) {
-    this(config, registry, Role.ALL, EnumSet.allOf(ResourceType.class), null);
+    this(config, registry, Role.ALL, EnumSet.allOf(ResourceType.class), null, Tracing.OFF);
   }
 
   /**
    * @param role          what this process runs
    * @param resolverTypes the resource types this process resolves (role {@code all} or {@code resolver})
    * @param membership    cluster membership for readiness, or {@code null} when not clustered
+   * @param tracing       the process's tracing, for the statement spans (Vert.x's own spans come from the Vert.x
+   *                      instance it was built into)
    */
   public MainVerticle(GatewayConfig config, PrometheusMeterRegistry registry, Role role,
-      Set<ResourceType> resolverTypes, Supplier<JsonObject> membership) {
+      Set<ResourceType> resolverTypes, Supplier<JsonObject> membership, Tracing tracing) {
+    this.spans = tracing.statements();
     this.config = config;
     this.role = role;
     this.resolverTypes = resolverTypes.isEmpty() ? EnumSet.noneOf(ResourceType.class) : EnumSet.copyOf(resolverTypes);
@@ -102,7 +108,7 @@ public final class MainVerticle extends VerticleBase {
       for (ResourceType type : resolverTypes) {
         GatewayConfig.Registry reg = config.registries().get(type);
         String url = config.registryUrl(type);
-        backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, source, url, reg, breakers, domain),
+        backend.add(vertx.deployVerticle(() -> new ResolverVerticle(type, source, url, reg, breakers, domain, spans),
             new DeploymentOptions().setInstances(reg.instances())));
       }
     }
@@ -119,8 +125,8 @@ public final class MainVerticle extends VerticleBase {
     }
     RateLimiter rateLimiter = RateLimiter.create();
     backend.add(vertx.deployVerticle(new ClientDirectoryVerticle(source, config.db().url(),
-        config.registries().get(ResourceType.INDIVIDUAL), breakers)));
-    Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters));
+        config.registries().get(ResourceType.INDIVIDUAL), breakers, spans)));
+    Future<String> audit = vertx.deployVerticle(new AuditVerticle(config.auditUrl(), config.audit(), meters, spans));
     long resolveTimeout = config.export().busTimeoutMs();
     long auditTimeout = config.audit().timeoutMs();
     int maxResponseBytes = config.export().maxResponseBytes();

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -21,6 +22,7 @@ import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.bus.ParsedIdentifier;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
+import org.openspp.gateway.tracing.StatementSpans;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +44,8 @@ public final class AuditVerticle extends VerticleBase {
   private final String url;
   private final GatewayConfig.Audit config;
   private final MeterRegistry meters;
-  private final ArrayDeque<Message<AuditRecord>> waiting = new ArrayDeque<>();
+  private final StatementSpans spans;
+  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private int committing;
   private Pool pool;
   private Timer commitTimer;
@@ -50,6 +53,11 @@ public final class AuditVerticle extends VerticleBase {
   private DistributionSummary batchSize;
 
   public AuditVerticle(String url, GatewayConfig.Audit config, MeterRegistry meters) {
+    this(url, config, meters, StatementSpans.OFF);
+  }
+
+  public AuditVerticle(String url, GatewayConfig.Audit config, MeterRegistry meters, StatementSpans spans) {
+    this.spans = spans;
     this.url = url;
     this.config = config;
     this.meters = meters;
@@ -91,19 +99,22 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private void onRecord(Message<AuditRecord> msg) {
-    waiting.add(msg);
+    waiting.add(new Pending(msg, spans.current()));
     commitWaiting();
   }
 
   private void commitWaiting() {
     while (committing < config.poolSize() && !waiting.isEmpty()) {
       List<Message<AuditRecord>> batch = new ArrayList<>(Math.min(waiting.size(), config.maxBatchRequests()));
+      List<Context> traces = new ArrayList<>(batch.size());
       while (!waiting.isEmpty() && batch.size() < config.maxBatchRequests()) {
-        batch.add(waiting.poll());
+        Pending next = waiting.poll();
+        batch.add(next.msg());
+        traces.add(next.trace());
       }
       committing++;
       long started = System.nanoTime();
-      write(batch).onComplete(ar -> {
+      write(batch, traces).onComplete(ar -> {
         if (ar.succeeded()) {
           commitTimer.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
           batchSize.record(batch.size());
@@ -112,7 +123,11 @@ public final class AuditVerticle extends VerticleBase {
           commitWaiting();
         } else if (batch.size() > 1 && isDataException(ar.cause())) {
           // one request's data (text PostgreSQL cannot store) must not fail the others: commit one by one
-          Future.join(batch.stream().map(this::commitAlone).toList()).onComplete(v -> {
+          List<Future<Void>> alone = new ArrayList<>(batch.size());
+          for (int i = 0; i < batch.size(); i++) {
+            alone.add(commitAlone(batch.get(i), traces.get(i)));
+          }
+          Future.join(alone).onComplete(v -> {
             committing--;
             commitWaiting();
           });
@@ -125,8 +140,8 @@ public final class AuditVerticle extends VerticleBase {
     }
   }
 
-  private Future<Void> commitAlone(Message<AuditRecord> msg) {
-    return write(List.of(msg))
+  private Future<Void> commitAlone(Message<AuditRecord> msg, Context trace) {
+    return write(List.of(msg), List.of(trace))
         .onSuccess(v -> msg.reply(null))
         .onFailure(err -> fail(List.of(msg), err));
   }
@@ -165,7 +180,8 @@ public final class AuditVerticle extends VerticleBase {
     return out.toString();
   }
 
-  private Future<Void> write(List<Message<AuditRecord>> batch) {
+  /** One group commit: a single INSERT statement (autocommit) traced as {@code audit commit}. */
+  private Future<Void> write(List<Message<AuditRecord>> batch, List<Context> traces) {
     int n = batch.size();
     UUID[] ids = new UUID[n];
     String[] requestIds = new String[n];
@@ -230,6 +246,11 @@ public final class AuditVerticle extends VerticleBase {
         .addValue(itemRequest).addValue(positions).addValue(identifiers).addValue(itemStatuses).addValue(registrants)
         .addValue(consents).addValue(purposes).addValue(fields).addValue(consentRefs)
         .addValue(statuses).addValue(reasons).addValue(holders);
-    return pool.preparedQuery(AuditQueries.INSERT_BATCH).execute(params).mapEmpty();
+    return spans.run("audit commit", "INSERT", traces,
+        () -> pool.preparedQuery(AuditQueries.INSERT_BATCH).execute(params).mapEmpty());
+  }
+
+  /** A record waiting for its commit, with the trace context it arrived in. */
+  private record Pending(Message<AuditRecord> msg, Context trace) {
   }
 }

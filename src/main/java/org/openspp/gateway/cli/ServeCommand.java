@@ -2,6 +2,7 @@ package org.openspp.gateway.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import org.openspp.gateway.db.LoadReport;
 import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.db.RegistryLoader;
 import org.openspp.gateway.metrics.Metrics;
+import org.openspp.gateway.tracing.Tracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -142,15 +144,20 @@ public final class ServeCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = Metrics.newRegistry();
     Vertx vertx;
     Supplier<JsonObject> membership = null;
+    Tracing tracing = Tracing.fromEnvironment();
+    if (tracing.enabled()) {
+      log.info("tracing on: spans exported as the OTEL_* environment configures");
+    }
     if (processRole == Role.ALL) {
-      vertx = Metrics.vertx(registry);
+      VertxOptions options = new VertxOptions();
+      vertx = tracing.apply(Metrics.builder(registry, options), options).build();
     } else {
       GatewayConfig.Cluster cluster = config.cluster();
       log.info("joining cluster '{}' as {} on {}:{} ({})", cluster.name(), role, cluster.host(),
           cluster.hazelcastPort(), cluster.kubernetesService() != null
               ? "Kubernetes DNS " + cluster.kubernetesService() : "members " + cluster.members());
       try {
-        Clustering.Node node = Clustering.start(registry, cluster).toCompletionStage().toCompletableFuture()
+        Clustering.Node node = Clustering.start(registry, cluster, tracing).toCompletionStage().toCompletableFuture()
             .get(120, TimeUnit.SECONDS);
         vertx = node.vertx();
         membership = node.membership();
@@ -183,9 +190,10 @@ public final class ServeCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     EmbeddedRegistry server = embedded;
-    MainVerticle main = new MainVerticle(config, registry, processRole, resolverTypes, membership);
+    MainVerticle main = new MainVerticle(config, registry, processRole, resolverTypes, membership, tracing);
     long drainLimitMs = config.http().shutdownGraceMs() + config.http().requestTimeoutMs() + 5000;
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(vertx, main, drainLimitMs, server, stopped),
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> shutdown(vertx, main, drainLimitMs, server, tracing, stopped),
         "spp-shutdown"));
     try {
       if (processRole.servesHttp() && config.db().migrate() && !noMigrate) {
@@ -312,7 +320,7 @@ public final class ServeCommand implements Callable<Integer> {
    * Vert.x and the embedded PostgreSQL. Runs on the JVM's shutdown-hook thread, never on an event loop.
    */
   private static void shutdown(Vertx vertx, MainVerticle main, long drainLimitMs, EmbeddedRegistry embedded,
-      CountDownLatch stopped) {
+      Tracing tracing, CountDownLatch stopped) {
     try {
       main.drain().toCompletionStage().toCompletableFuture().get(drainLimitMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -323,6 +331,8 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (Exception e) {
       log.warn("Vert.x did not close cleanly: {}", e.toString());
     }
+    // after the drain: the last requests' spans are exported too
+    tracing.shutdown(5_000);
     if (embedded != null) {
       try {
         embedded.close();

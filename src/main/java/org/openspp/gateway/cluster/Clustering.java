@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.metrics.Metrics;
+import org.openspp.gateway.tracing.Tracing;
 
 /**
  * Starts a clustered Vert.x for {@code serve --role http|resolver}: the Hazelcast cluster manager (vertx-hazelcast;
@@ -50,12 +51,21 @@ public final class Clustering {
 
   /** Joins the cluster; fails when the cluster manager cannot start (port taken, bad configuration). */
   public static Future<Node> start(PrometheusMeterRegistry registry, GatewayConfig.Cluster cluster) {
+    return start(registry, cluster, Tracing.OFF);
+  }
+
+  /**
+   * Joins the cluster with {@code tracing}'s Vert.x tracer (trace context then crosses the clustered event bus in
+   * each message's headers).
+   */
+  public static Future<Node> start(PrometheusMeterRegistry registry, GatewayConfig.Cluster cluster,
+      Tracing tracing) {
     HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(cluster));
     VertxOptions options = new VertxOptions().setEventBusOptions(new EventBusOptions()
         .setHost(cluster.host())
         .setPort(cluster.eventBusPort())
         .setClusterPublicHost(cluster.host()));
-    return Metrics.builder(registry, options).withClusterManager(manager).buildClustered()
+    return tracing.apply(Metrics.builder(registry, options), options).withClusterManager(manager).buildClustered()
         .map(vertx -> {
           Gauge.builder("gateway.cluster.members", manager, m -> nodes(m).size())
               .description("Members of the gateway's cluster as this process sees them")

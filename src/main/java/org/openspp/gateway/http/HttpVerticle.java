@@ -80,6 +80,7 @@ public final class HttpVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.route().handler(ctx -> EdgeContext.stamp(ctx, addresses));
+    router.route().handler(ServerSpans::name);
     ExportRoute export = new ExportRoute(vertx, config, rateLimiter, meters, verifier);
     export.mount(router, EXPORT_PATH, problems::auditRefusal);
     export.mount(router, EXPORT_PATH_ENCODED, problems::auditRefusal);

@@ -2,6 +2,8 @@ package org.openspp.gateway.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -75,6 +77,8 @@ public final class ManagementVerticle extends VerticleBase {
     if (registry != null) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     }
-    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host());
+    // probes and scrapes are not traced: a span every few seconds per pod would bury the requests' traces
+    return vertx.createHttpServer(new HttpServerOptions().setTracingPolicy(TracingPolicy.IGNORE))
+        .requestHandler(router).listen(config.port(), config.host());
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.util.List;
 import java.util.function.Function;
 import org.openspp.gateway.bus.Addresses;
 import org.openspp.gateway.bus.ClientRecord;
@@ -15,6 +16,7 @@ import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.metrics.BreakerStates;
+import org.openspp.gateway.tracing.StatementSpans;
 
 /**
  * The client directory: answers every question about API clients from the client registry in the main database
@@ -46,12 +48,19 @@ public final class ClientDirectoryVerticle extends VerticleBase {
   private final String url;
   private final GatewayConfig.Registry limits;
   private final BreakerStates breakerStates;
+  private final StatementSpans spans;
   private Pool pool;
   private RegistryBreaker breaker;
 
   /** @param limits statement timeout, wait queue and breaker settings (those of the Individual registry) */
   public ClientDirectoryVerticle(RegistrySource source, String url, GatewayConfig.Registry limits,
       BreakerStates breakerStates) {
+    this(source, url, limits, breakerStates, StatementSpans.OFF);
+  }
+
+  public ClientDirectoryVerticle(RegistrySource source, String url, GatewayConfig.Registry limits,
+      BreakerStates breakerStates, StatementSpans spans) {
+    this.spans = spans;
     this.source = source;
     this.url = url;
     this.limits = limits;
@@ -66,9 +75,10 @@ public final class ClientDirectoryVerticle extends VerticleBase {
     breaker = new RegistryBreaker(vertx, NAME, limits.breaker(), breakerStates);
     return Future.all(
         vertx.eventBus().<String>localConsumer(Addresses.CLIENT_LOOKUP,
-            msg -> lookup(msg, source.clientStatement(), source::toClient)).completion(),
+            msg -> lookup(msg, "client lookup", source.clientStatement(), source::toClient)).completion(),
         vertx.eventBus().<String>localConsumer(Addresses.CREDENTIALS_LOOKUP,
-            msg -> lookup(msg, source.credentialsStatement(), source::toCredentials)).completion());
+            msg -> lookup(msg, "credentials lookup", source.credentialsStatement(), source::toCredentials))
+            .completion());
   }
 
   @Override
@@ -80,15 +90,15 @@ public final class ClientDirectoryVerticle extends VerticleBase {
   }
 
   /** Runs {@code statement} for the client id through the breaker; replies with its one row, read by {@code read}. */
-  private <T> void lookup(Message<String> msg, String statement, Function<Row, T> read) {
-    breaker.<T>execute(() -> pool.preparedQuery(statement)
+  private <T> void lookup(Message<String> msg, String name, String statement, Function<Row, T> read) {
+    spans.run(name, "SELECT", List.of(), () -> breaker.<T>execute(() -> pool.preparedQuery(statement)
             .execute(Tuple.of(msg.body()))
             .map(rows -> {
               for (Row row : rows) {
                 return read.apply(row);
               }
               return null;
-            }))
+            })))
         .onSuccess(found -> {
           if (found == null) {
             msg.fail(Failure.NOT_FOUND.code(), "client not found");

@@ -1,5 +1,6 @@
 package org.openspp.gateway.resolve;
 
+import io.opentelemetry.context.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -25,13 +26,15 @@ import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
 import org.openspp.gateway.metrics.BreakerStates;
 import org.openspp.gateway.metrics.GatewayMeters;
+import org.openspp.gateway.tracing.StatementSpans;
 
 /**
  * Resolves identifiers of one resource type against its registry. Consumes {@link ResolveRequest} on
  * {@code gateway.resolve.<type>} and replies with a {@link ResolveResult}, or fails the message with a
  * {@link Failure} code. Owns its pool and the circuit breaker {@code <type>-db} around each registry statement.
  * The SQL and the reading of its rows come from the registry kind's {@link RegistrySource}; everything else here is
- * the same for every kind. Knows nothing about HTTP or the response format.
+ * the same for every kind. Knows nothing about HTTP or the response format. Each statement is traced as
+ * {@code resolve <type>} ({@link StatementSpans}), the child of the first request it answers.
  *
  * <p>Coalescing: at most {@code poolSize} statements run at once. A request that arrives while they all run
  * waits (at most {@code maxWaitQueue} requests, past it 503 at once; at most the breaker timeout, past it 504),
@@ -52,6 +55,7 @@ public final class ResolverVerticle extends VerticleBase {
   private final GatewayConfig.Registry config;
   private final BreakerStates breakerStates;
   private final GatewayMeters meters;
+  private final StatementSpans spans;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private int running;
   private Pool pool;
@@ -61,6 +65,12 @@ public final class ResolverVerticle extends VerticleBase {
 
   public ResolverVerticle(ResourceType type, RegistrySource source, String url, GatewayConfig.Registry config,
       BreakerStates breakerStates, GatewayMeters meters) {
+    this(type, source, url, config, breakerStates, meters, StatementSpans.OFF);
+  }
+
+  public ResolverVerticle(ResourceType type, RegistrySource source, String url, GatewayConfig.Registry config,
+      BreakerStates breakerStates, GatewayMeters meters, StatementSpans spans) {
+    this.spans = spans;
     this.type = type;
     this.source = source;
     this.url = url;
@@ -121,7 +131,7 @@ public final class ResolverVerticle extends VerticleBase {
       msg.fail(Failure.REGISTRY_UNAVAILABLE.code(), Failure.RETRY_AFTER_PREFIX + 1);
       return;
     }
-    waiting.add(new Waiting(msg, System.nanoTime()));
+    waiting.add(new Waiting(msg, System.nanoTime(), spans.current()));
     runWaiting();
   }
 
@@ -135,7 +145,9 @@ public final class ResolverVerticle extends VerticleBase {
         continue;
       }
       List<Message<ResolveRequest>> batch = new ArrayList<>();
+      List<Context> traces = new ArrayList<>();
       batch.add(first.msg());
+      traces.add(first.trace());
       Shared shared = Shared.of(first.msg().body());
       int keys = first.msg().body().systems().size();
       for (Iterator<Waiting> it = waiting.iterator(); it.hasNext() && keys < MAX_KEYS_PER_STATEMENT; ) {
@@ -144,14 +156,15 @@ public final class ResolverVerticle extends VerticleBase {
         if (keys + other.systems().size() <= MAX_KEYS_PER_STATEMENT && shared.equals(Shared.of(other))) {
           it.remove();
           batch.add(w.msg());
+          traces.add(w.trace());
           keys += other.systems().size();
         }
       }
-      run(shared, batch, keys);
+      run(shared, batch, traces, keys);
     }
   }
 
-  private void run(Shared shared, List<Message<ResolveRequest>> batch, int keys) {
+  private void run(Shared shared, List<Message<ResolveRequest>> batch, List<Context> traces, int keys) {
     String[] systems = new String[keys];
     String[] values = new String[keys];
     int k = 0;
@@ -166,12 +179,13 @@ public final class ResolverVerticle extends VerticleBase {
     running++;
     meters.resolverBatch(type.wireName(), batch.size());
     long started = System.nanoTime();
-    breaker.<ResolveResult>execute(() -> pool.preparedQuery(source.resolveStatement(type, shared.consentFiltered()))
-            .execute(params)
-            .map(rows -> {
-              meters.resolverLatency(type.wireName(), System.nanoTime() - started);
-              return source.toResult(type, rows, shared.day());
-            }))
+    spans.run("resolve " + type.wireName(), "SELECT", traces, () -> breaker.<ResolveResult>execute(
+            () -> pool.preparedQuery(source.resolveStatement(type, shared.consentFiltered()))
+                .execute(params)
+                .map(rows -> {
+                  meters.resolverLatency(type.wireName(), System.nanoTime() - started);
+                  return source.toResult(type, rows, shared.day());
+                })))
         .onComplete(ar -> {
           running--;
           if (ar.succeeded()) {
@@ -207,7 +221,7 @@ public final class ResolverVerticle extends VerticleBase {
     }
   }
 
-  private record Waiting(Message<ResolveRequest> msg, long since) {
+  private record Waiting(Message<ResolveRequest> msg, long since, Context trace) {
   }
 
   private record Key(String system, String value) {

@@ -15,10 +15,14 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.openspp.gateway.MainVerticle;
+import org.openspp.gateway.Role;
+import org.openspp.gateway.bus.ResourceType;
+import org.openspp.gateway.tracing.Tracing;
 import org.openspp.gateway.auth.TokenMinter;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
@@ -95,6 +99,24 @@ public final class GatewayHarness {
     String url = TestRegistry.migratedDatabaseUrl(vertx);
     loadLines(vertx, url, lines(FIXTURE));
     return startOn(vertx, url, c -> c, registry);
+  }
+
+  /**
+   * Starts a gateway on the standard fixture in a fresh database with {@code tracing}'s statement spans;
+   * {@code vertx} must have been built with the same tracing ({@code Tracing#apply}).
+   */
+  public static GatewayHarness startTraced(Vertx vertx, Tracing tracing) {
+    String url = TestRegistry.migratedDatabaseUrl(vertx);
+    loadLines(vertx, url, lines(FIXTURE));
+    GatewayConfig config = ConfigLoader.load(null, Map.of(
+        "SPP_HTTP_PORT", Integer.toString(freePort()),
+        "SPP_MANAGEMENT_PORT", Integer.toString(freePort()),
+        "SPP_DB_URL", url,
+        "SPP_DB_POOL_SIZE", "4",
+        "SPP_JWT_SECRET", SECRET));
+    MainVerticle main = new MainVerticle(config, null, Role.ALL, EnumSet.allOf(ResourceType.class), null, tracing);
+    String id = vertx.deployVerticle(main).await();
+    return new GatewayHarness(vertx, url, config, main, id);
   }
 
   /** Loads NDJSON lines into the database at {@code url}. */
