@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Requests the HTTP decoder refused never reach the router; {@link InvalidRequests} logs them with {@link #invalid}.
  *
  * <p>Fields: {@code http.request.method} (a method outside RFC 9110's and PATCH is {@code _OTHER}, as in
- * OpenTelemetry's HTTP conventions: a method token is client-chosen text), {@code url.path} (the path only, never the
- * query, at most 256 characters), {@code http.route} (when a route matched), {@code http.response.status_code},
+ * OpenTelemetry's HTTP conventions: a method token is client-chosen text), {@code url.path} (only a path this API serves, never
+ * the query: any other path is client-chosen text that may hold an identifier), {@code http.route} (when a route matched), {@code http.response.status_code},
  * {@code http.request.id}, {@code user.id} (the OAuth client the request authenticated as, only once verified: ECS
  * has no client-id field, and the client is this API's only principal), {@code spp.resource_type},
  * {@code spp.problem} (the problem category), {@code spp.export.total}/{@code successful}/{@code failed},
@@ -39,7 +39,8 @@ final class AccessLog {
 
   static final String DATASET = "spp.access";
   private static final Logger access = LoggerFactory.getLogger(DATASET);
-  private static final int MAX_PATH = 256;
+  private static final java.util.Set<String> OWN_PATHS = java.util.Set.of(HttpVerticle.EXPORT_PATH,
+      HttpVerticle.EXPORT_PATH_ENCODED, HttpVerticle.OPENAPI_PATH, TokenEndpoint.PATH);
   private static final List<HttpMethod> KNOWN_METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
       HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PATCH);
 
@@ -90,7 +91,7 @@ final class AccessLog {
     int[] counts = ctx.get(COUNTS);
     List<Object> fields = new ArrayList<>(24);
     add(fields, "http.request.method", method(request.method()));
-    add(fields, "url.path", path(request.path()));
+    add(fields, "url.path", ownPath(request.path()));
     add(fields, "http.route", EdgeContext.route(ctx));
     add(fields, "http.response.status_code", status);
     boolean stamped = EdgeContext.stamped(ctx);
@@ -158,7 +159,12 @@ final class AccessLog {
     return method == null ? null : KNOWN_METHODS.contains(method) ? method.name() : "_OTHER";
   }
 
-  static String path(String path) {
-    return path == null || path.length() <= MAX_PATH ? path : path.substring(0, MAX_PATH);
+  /**
+   * The path when it is one this API serves (a fixed string), else {@code null}: any other path is client-chosen text
+   * and may hold an identifier (a 404's path is echoed to its own client in the problem's {@code instance}, never
+   * into the log).
+   */
+  static String ownPath(String path) {
+    return OWN_PATHS.contains(path) ? path : null;
   }
 }

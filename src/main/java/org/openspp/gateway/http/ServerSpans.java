@@ -2,15 +2,15 @@ package org.openspp.gateway.http;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Gives the HTTP server span Vert.x started for a request (when tracing is on) its route and request id, once the
  * answer is known: named {@code <METHOD> <route>} ({@code POST /api/v2/spp/$bulk/export}) with {@code http.route},
  * or just the method when no route of ours answered (404, 405, as OpenTelemetry's HTTP convention asks), and the
- * request id ({@code http.request.id}) that the access line and the audit trail carry too. The percent-encoded
- * spelling of the export path is named after the canonical one. Does nothing when no span is recording.
+ * request id ({@code http.request.id}) that the access line and the audit trail carry too. The route is the one the
+ * access line names ({@link EdgeContext#route}: the percent-encoded spelling of the export path is named after the
+ * canonical one). Does nothing when no span is recording.
  */
 final class ServerSpans {
 
@@ -26,12 +26,10 @@ final class ServerSpans {
     if (span.isRecording()) {
       span.setAttribute(REQUEST_ID, EdgeContext.requestId(ctx));
       ctx.addHeadersEndHandler(v -> {
-        Route route = ctx.currentRoute();
-        String path = route != null ? route.getPath() : null;
-        if (path != null) {
-          String canonical = path.equals(HttpVerticle.EXPORT_PATH_ENCODED) ? HttpVerticle.EXPORT_PATH : path;
-          span.setAttribute(ROUTE, canonical);
-          span.updateName(ctx.request().method().name() + " " + canonical);
+        String route = EdgeContext.route(ctx);
+        if (route != null) {
+          span.setAttribute(ROUTE, route);
+          span.updateName(ctx.request().method().name() + " " + route);
         }
       });
     }
