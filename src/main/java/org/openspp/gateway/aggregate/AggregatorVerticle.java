@@ -14,6 +14,7 @@ import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.bus.ParsedIdentifier;
 import org.openspp.gateway.bus.ResolveRequest;
 import org.openspp.gateway.bus.ResolveResult;
+import org.openspp.gateway.logging.RequestLogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +53,7 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   private void onExport(Message<ExportRequest> msg) {
+    RequestLogContext.bind(msg);
     ExportRequest req = msg.body();
     resolve(req)
         .map(result -> ExportAssembler.assemble(req, result, maxResponseBytes))

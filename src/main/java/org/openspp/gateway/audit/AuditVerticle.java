@@ -22,6 +22,7 @@ import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.bus.ParsedIdentifier;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
+import org.openspp.gateway.logging.RequestLogContext;
 import org.openspp.gateway.tracing.StatementSpans;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +100,7 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private void onRecord(Message<AuditRecord> msg) {
+    RequestLogContext.bind(msg);
     waiting.add(new Pending(msg, spans.current()));
     commitWaiting();
   }

@@ -2,6 +2,7 @@ package org.openspp.gateway.http;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * has no client-id field, and the client is this API's only principal), {@code spp.resource_type},
  * {@code spp.problem} (the problem category), {@code spp.export.total}/{@code successful}/{@code failed},
  * {@code event.dataset} ({@code spp.access}), {@code event.outcome} ({@code success} below 400), {@code event.duration}
- * (nanoseconds from arrival), {@code client.address}, {@code user_agent.original} (at most 256 characters), and for a
+ * (nanoseconds from arrival), {@code client.address}, {@code user_agent.original} (at most 256 characters), {@code trace.id} and
+ * {@code span.id} of the request's server span (tracing on), and for a
  * 5xx its cause's {@code error.type} and {@code error.message} (no stack). Never an identifier, a token or a secret;
  * absent values are left out (a request the router failed before {@link EdgeContext#stamp} has no id, duration or
  * address; {@link ProblemHandler} watches it). 5xx other than 503 are WARN, the rest INFO.
@@ -109,6 +111,11 @@ final class AccessLog {
     add(fields, "event.duration", stamped ? System.nanoTime() - EdgeContext.arrival(ctx) : null);
     add(fields, "client.address", EdgeContext.clientAddress(ctx));
     add(fields, "user_agent.original", EdgeContext.userAgent(ctx));
+    SpanContext span = ServerSpans.of(ctx);
+    if (span != null) {
+      add(fields, "trace.id", span.getTraceId());
+      add(fields, "span.id", span.getSpanId());
+    }
     Throwable error = done.failed() ? done.cause() : status >= 500 ? ctx.get(CAUSE) : null;
     if (error != null) {
       add(fields, "error.type", error.getClass().getName());

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.openspp.gateway.bus.ClientRecord;
+import org.openspp.gateway.logging.RequestLogContext;
 
 /**
  * What the handlers of one request share, kept in its {@link RoutingContext}: when it arrived, its request id, the
@@ -49,6 +50,7 @@ final class EdgeContext {
     String given = ctx.request().getHeader("X-Request-Id");
     String id = given != null && SANE_REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
     ctx.put(REQUEST_ID, id);
+    RequestLogContext.bind(id);
     ctx.put(RECEIVED_AT, Instant.now());
     ctx.put(CLIENT_ADDRESS, addresses.of(ctx.request()));
     ctx.put(ENDPOINT, OTHER);

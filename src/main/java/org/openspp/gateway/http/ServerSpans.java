@@ -2,6 +2,7 @@ package org.openspp.gateway.http;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -17,13 +18,24 @@ final class ServerSpans {
   static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
   static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("http.request.id");
 
+  private static final String SPAN = "spp.span";
+
   private ServerSpans() {
+  }
+
+  /**
+   * The request's server span, or {@code null} when none is recorded: for its access line, written once the response
+   * has ended, when Vert.x has already closed the span's scope.
+   */
+  static SpanContext of(RoutingContext ctx) {
+    return ctx.get(SPAN);
   }
 
   /** A handler of every route, after {@link EdgeContext#stamp}. */
   static void name(RoutingContext ctx) {
     Span span = Span.current();
     if (span.isRecording()) {
+      ctx.put(SPAN, span.getSpanContext());
       span.setAttribute(REQUEST_ID, EdgeContext.requestId(ctx));
       ctx.addHeadersEndHandler(v -> {
         String route = EdgeContext.route(ctx);

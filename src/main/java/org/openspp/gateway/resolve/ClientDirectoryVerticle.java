@@ -15,6 +15,7 @@ import org.openspp.gateway.bus.Credentials;
 import org.openspp.gateway.bus.Failure;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
+import org.openspp.gateway.logging.RequestLogContext;
 import org.openspp.gateway.metrics.BreakerStates;
 import org.openspp.gateway.tracing.StatementSpans;
 
@@ -91,6 +92,7 @@ public final class ClientDirectoryVerticle extends VerticleBase {
 
   /** Runs {@code statement} for the client id through the breaker; replies with its one row, read by {@code read}. */
   private <T> void lookup(Message<String> msg, String name, String statement, Function<Row, T> read) {
+    RequestLogContext.bind(msg);
     spans.run(name, "SELECT", List.of(), () -> breaker.<T>execute(() -> pool.preparedQuery(statement)
             .execute(Tuple.of(msg.body()))
             .map(rows -> {

@@ -24,6 +24,7 @@ import org.openspp.gateway.bus.ResolveResult;
 import org.openspp.gateway.bus.ResourceType;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.db.PgPools;
+import org.openspp.gateway.logging.RequestLogContext;
 import org.openspp.gateway.metrics.BreakerStates;
 import org.openspp.gateway.metrics.GatewayMeters;
 import org.openspp.gateway.tracing.StatementSpans;
@@ -122,6 +123,7 @@ public final class ResolverVerticle extends VerticleBase {
   }
 
   private void onResolve(Message<ResolveRequest> msg) {
+    RequestLogContext.bind(msg);
     if (leaving) {
       refuseLeaving(msg);
       return;

@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.MultiMap;
@@ -18,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
-import java.io.File;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -31,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openspp.gateway.support.GatewayHarness;
+import org.openspp.gateway.support.ProductionLogging;
 import org.openspp.gateway.support.TestFutures;
 import org.slf4j.LoggerFactory;
 
@@ -76,22 +74,9 @@ class AccessLineTest {
   }
 
   /** The JSON appender's encoder of the production logback.xml, configured in a logger context of its own. */
-  @SuppressWarnings("unchecked")
   static Encoder<ILoggingEvent> productionJsonEncoder() throws Exception {
-    production = new LoggerContext();
-    JoranConfigurator configurator = new JoranConfigurator();
-    configurator.setContext(production);
-    // as GatewayMain sets it: a system property, so it is not a context property the encoder would write
-    System.setProperty("spp.log.format", "JSON");
-    try {
-      configurator.doConfigure(new File("src/main/resources/logback.xml"));
-    } finally {
-      System.clearProperty("spp.log.format");
-    }
-    OutputStreamAppender<ILoggingEvent> appender = (OutputStreamAppender<ILoggingEvent>)
-        production.getLogger(Logger.ROOT_LOGGER_NAME).getAppender("JSON");
-    assertThat(appender).as("the JSON appender of logback.xml").isNotNull();
-    return appender.getEncoder();
+    production = ProductionLogging.jsonContext();
+    return ProductionLogging.jsonEncoder(production);
   }
 
   /** Every captured access line, as the production encoder writes it. */

@@ -80,12 +80,7 @@ public final class GatewayHarness {
    */
   public static GatewayHarness startOn(Vertx vertx, String url, UnaryOperator<GatewayConfig> tweak,
       io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
-    GatewayConfig config = tweak.apply(ConfigLoader.load(null, Map.of(
-        "SPP_HTTP_PORT", Integer.toString(freePort()),
-        "SPP_MANAGEMENT_PORT", Integer.toString(freePort()),
-        "SPP_DB_URL", url,
-        "SPP_DB_POOL_SIZE", "4",
-        "SPP_JWT_SECRET", SECRET)));
+    GatewayConfig config = tweak.apply(testConfig(url));
     MainVerticle main = new MainVerticle(config, registry);
     String id = vertx.deployVerticle(main).await();
     return new GatewayHarness(vertx, url, config, main, id);
@@ -108,15 +103,20 @@ public final class GatewayHarness {
   public static GatewayHarness startTraced(Vertx vertx, Tracing tracing) {
     String url = TestRegistry.migratedDatabaseUrl(vertx);
     loadLines(vertx, url, lines(FIXTURE));
-    GatewayConfig config = ConfigLoader.load(null, Map.of(
+    GatewayConfig config = testConfig(url);
+    MainVerticle main = new MainVerticle(config, null, Role.ALL, EnumSet.allOf(ResourceType.class), null, tracing);
+    String id = vertx.deployVerticle(main).await();
+    return new GatewayHarness(vertx, url, config, main, id);
+  }
+
+  /** The test configuration on free ports for the database at {@code url}. */
+  static GatewayConfig testConfig(String url) {
+    return ConfigLoader.load(null, Map.of(
         "SPP_HTTP_PORT", Integer.toString(freePort()),
         "SPP_MANAGEMENT_PORT", Integer.toString(freePort()),
         "SPP_DB_URL", url,
         "SPP_DB_POOL_SIZE", "4",
         "SPP_JWT_SECRET", SECRET));
-    MainVerticle main = new MainVerticle(config, null, Role.ALL, EnumSet.allOf(ResourceType.class), null, tracing);
-    String id = vertx.deployVerticle(main).await();
-    return new GatewayHarness(vertx, url, config, main, id);
   }
 
   /** Loads NDJSON lines into the database at {@code url}. */
