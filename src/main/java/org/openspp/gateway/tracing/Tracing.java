@@ -38,7 +38,8 @@ public final class Tracing {
       "otel.service.name", "spp-gateway",
       "otel.metrics.exporter", "none",
       "otel.logs.exporter", "none",
-      "otel.propagators", "tracecontext,baggage",
+      // W3C trace context only: a client's baggage is not carried through the pipeline
+      "otel.propagators", "tracecontext",
       // OpenTelemetry's recommended default (port 4318); this SDK version still defaults to grpc (4317)
       "otel.exporter.otlp.protocol", "http/protobuf");
 
