@@ -384,6 +384,16 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  @DisplayName("the image is reproducible: layers and creation time carry the build's fixed output timestamp")
+  void imageTimestampsAreReproducible() {
+    JibImage jib = JibImage.fromPom(POM);
+    assertThat(jib.outputTimestamp()).as("project.build.outputTimestamp").isNotBlank();
+    assertThat(java.time.Instant.parse(jib.outputTimestamp())).isBefore(java.time.Instant.now());
+    assertThat(jib.creationTime()).as("creationTime, not USE_CURRENT_TIMESTAMP").isEqualTo(jib.outputTimestamp());
+    assertThat(jib.filesModificationTime()).isEqualTo(jib.outputTimestamp());
+  }
+
+  @Test
   @DisplayName("image, args, user and JVM options agree with the Jib image profile of pom.xml")
   void imageProfile() throws Exception {
     JibImage jib = JibImage.fromPom(POM);
@@ -933,7 +943,8 @@ class KubernetesManifestsTest {
   }
 
   /** The container settings of the {@code image} profile in pom.xml (Jib). */
-  record JibImage(String image, List<String> args, String user, String workingDirectory, List<String> jvmFlags) {
+  record JibImage(String image, List<String> args, String user, String workingDirectory, List<String> jvmFlags,
+      String creationTime, String filesModificationTime, String outputTimestamp) {
 
     static JibImage fromPom(Path pom) {
       try {
@@ -962,7 +973,10 @@ class KubernetesManifestsTest {
             texts(child(c, "args"), props),
             text(child(c, "user")),
             text(child(c, "workingDirectory")),
-            texts(child(c, "jvmFlags"), props));
+            texts(child(c, "jvmFlags"), props),
+            resolve(text(child(c, "creationTime")), props),
+            resolve(text(child(c, "filesModificationTime")), props),
+            props.get("project.build.outputTimestamp"));
       } catch (Exception e) {
         throw new AssertionError("cannot read the image profile of " + pom + ": " + e, e);
       }
