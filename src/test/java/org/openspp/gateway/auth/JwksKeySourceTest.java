@@ -11,7 +11,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.support.JoseTestKeys;
 import org.openspp.gateway.support.JoseTestKeys.SigningKey;
+import org.openspp.gateway.support.TestFutures;
 import org.openspp.gateway.support.JwksTestServer;
 
 /**
@@ -100,23 +100,8 @@ class JwksKeySourceTest {
     return token.substring(0, i) + c + token.substring(i + 1);
   }
 
-  /**
-   * Polls {@code condition} on a Vert.x timer every 20 ms until it holds; fails if it does not within
-   * {@code timeoutMs}. The test thread waits on a future (with {@code await}'s own timeout), never sleeps.
-   */
   static void eventually(Vertx vertx, long timeoutMs, String what, BooleanSupplier condition) throws Exception {
-    Promise<Void> met = Promise.promise();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    vertx.setPeriodic(20, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        met.tryComplete();
-      } else if (System.nanoTime() - deadline > 0) {
-        vertx.cancelTimer(id);
-        met.tryFail(new AssertionError("not within " + timeoutMs + " ms: " + what));
-      }
-    });
-    await(met.future());
+    TestFutures.eventually(vertx, timeoutMs, what, condition);
   }
 
   /** Lets {@code ms} pass on a Vert.x timer: for checks that something does NOT happen meanwhile. */

@@ -9,7 +9,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -19,7 +18,6 @@ import io.vertx.junit5.VertxExtension;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,20 +98,8 @@ class AccessLineTest {
     return lines.get(0);
   }
 
-  /** Polls {@code condition} on a Vert.x timer every 20 ms; the test thread waits on a future, never sleeps. */
   static void eventually(Vertx vertx, long timeoutMs, String what, BooleanSupplier condition) throws Exception {
-    Promise<Void> met = Promise.promise();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    vertx.setPeriodic(20, id -> {
-      if (condition.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        met.tryComplete();
-      } else if (System.nanoTime() - deadline > 0) {
-        vertx.cancelTimer(id);
-        met.tryFail(new AssertionError("not within " + timeoutMs + " ms: " + what));
-      }
-    });
-    TestFutures.await(met.future());
+    TestFutures.eventually(vertx, timeoutMs, what, condition);
   }
 
   /** What every line has, whoever answered: ECS names for the envelope, none of the old names. */

@@ -82,15 +82,16 @@ class RequestLogCorrelationTest {
     }
   }
 
-  static JsonObject lineContaining(String text) {
+  /** The first line containing every one of {@code texts}, waited for (polling, with a deadline). */
+  static JsonObject lineContaining(String... texts) {
     long deadline = System.currentTimeMillis() + 10_000;
     while (true) {
       for (String line : lines()) {
-        if (line.contains(text)) {
+        if (java.util.Arrays.stream(texts).allMatch(line::contains)) {
           return new JsonObject(line);
         }
       }
-      assertThat(System.currentTimeMillis()).as("a line containing '%s'", text).isLessThan(deadline);
+      assertThat(System.currentTimeMillis()).as("a line containing %s", List.of(texts)).isLessThan(deadline);
       vertx.timer(20).await();
     }
   }
@@ -120,6 +121,22 @@ class RequestLogCorrelationTest {
     }
     assertThat(writer.getString("log.logger")).endsWith("AuditVerticle");
     assertThat(aggregator.getString("log.logger")).endsWith("AggregatorVerticle");
+  }
+
+  @Test
+  @DisplayName("a line the HTTP verticle logs while refusing a request carries its request id and trace id")
+  void httpVerticleLinesCarryRequestAndTraceIds() {
+    String trace = TRACE_ID.replace('a', 'b');
+    HttpResponse<Buffer> r = gw.client.post("/api/v2/spp/$bulk/export")
+        .putHeader("Authorization", "Bearer not-a-token").putHeader("Content-Type", "application/json")
+        .putHeader("X-Request-Id", "corr-401-1")
+        .putHeader("traceparent", "00-" + trace + "-b7ad6b7169203331-01")
+        .sendBuffer(Buffer.buffer("{}")).await();
+    assertThat(r.statusCode()).isEqualTo(401);
+    JsonObject security = lineContaining("corr-401-1", "\"log.logger\":\"spp.security\"");
+    assertThat(security.getString("log.logger")).isEqualTo("spp.security");
+    assertThat(security.getString("http.request.id")).isEqualTo("corr-401-1");
+    assertThat(security.getString("trace.id")).isEqualTo(trace);
   }
 
   @Test
