@@ -3,6 +3,7 @@ package org.openspp.gateway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
@@ -62,6 +64,9 @@ class ClusterIT {
   private final String token = new TokenMinter(GatewayHarness.SECRET, "openspp-api-v2", "openspp")
       .mint("legal-client", List.of(), Duration.ofMinutes(30));
   private Vertx vertx;
+  /** OTLP/HTTP export requests the processes sent to the test's collector, as raw protobuf bytes. */
+  private final List<byte[]> exported = new CopyOnWriteArrayList<>();
+  private String otlpEndpoint;
 
   static JsonObject body(String type, String... ids) {
     return new JsonObject().put("type", type).put("identifiers", new JsonArray(List.of((Object[]) ids)));
@@ -84,6 +89,12 @@ class ClusterIT {
       + "requests; a third resolver joins and takes traffic; a stopped one leaves while traffic goes on")
   void httpTierAndResolverTierScaleSeparately(@TempDir Path dir) throws Exception {
     vertx = Vertx.vertx();
+    // every process traces to this collector (OTLP/HTTP): a trace must cross the clustered event bus
+    HttpServer collector = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      exported.add(b.getBytes());
+      req.response().putHeader("Content-Type", "application/x-protobuf").end();
+    })).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    otlpEndpoint = "http://127.0.0.1:" + collector.actualPort();
     String dbUrl = TestRegistry.migratedDatabaseUrl(vertx);
     GatewayHarness.loadLines(vertx, dbUrl, GatewayHarness.lines(GatewayHarness.FIXTURE));
     String cluster = "spp-it-" + UUID.randomUUID();
@@ -115,6 +126,23 @@ class ClusterIT {
     } finally {
       single.stop();
     }
+
+    // 1b. one export is one trace across the tiers: the HTTP process and a resolver process export spans of the
+    // trace the caller started (span names and the trace id's 16 bytes appear as such in OTLP protobuf)
+    String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/v2/spp/$bulk/export"))
+        .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+        .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+        .POST(HttpRequest.BodyPublishers.ofString(BODIES.get(1).encode())).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    byte[] traceBytes = java.util.HexFormat.of().parseHex(traceId);
+    long traced = System.currentTimeMillis() + 15_000;
+    while (!(exportedWith(traceBytes, "POST /api/v2/spp/$bulk/export") && exportedWith(traceBytes, "resolve Individual"))
+        && System.currentTimeMillis() < traced) {
+      vertx.timer(50).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+    assertThat(exportedWith(traceBytes, "POST /api/v2/spp/$bulk/export")).as("the HTTP tier's spans").isTrue();
+    assertThat(exportedWith(traceBytes, "resolve Individual")).as("the resolver tier's spans, same trace").isTrue();
 
     // 2. both resolvers share the load
     for (int i = 0; i < 40; i++) {
@@ -223,9 +251,33 @@ class ClusterIT {
     env.put("SPP_CLUSTER_HAZELCAST_PORT", Integer.toString(hzPort));
     env.put("SPP_CLUSTER_MEMBERS", members);
     env.put("SPP_LOG_FORMAT", "text");
+    env.put("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
+    env.put("OTEL_BSP_SCHEDULE_DELAY", "100");
     Process p = pb.start();
     processes.add(p);
     return p;
+  }
+
+  /**
+   * Whether one export request to the collector held both {@code spanName} and the trace id's bytes: only the
+   * resolver processes record {@code resolve ...} spans, only the HTTP process the server span.
+   */
+  private boolean exportedWith(byte[] traceId, String spanName) {
+    byte[] name = spanName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    return exported.stream().anyMatch(body -> indexOf(body, name) >= 0 && indexOf(body, traceId) >= 0);
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 
   private HttpResponse<String> export(int port, JsonObject body, String requestId) throws Exception {
