@@ -10,9 +10,9 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 /**
  * Names and trims the spans Vert.x starts, as they start (the only moment their attributes can still change):
  * event-bus spans become {@code send <address>} instead of {@code send} (OpenTelemetry's messaging convention);
- * a server span's {@code url.query} and the query part of {@code http.url} are dropped to {@code ?} (no API of ours
- * takes one, and a client's query string is not ours to export). HTTP server spans get their route as the request
- * is routed ({@code HttpVerticle}).
+ * a server span's {@code url.query} is emptied and the query part of {@code http.url} cut off (no API of ours takes
+ * one, and a client's query string is not ours to export). HTTP server spans get their route when the answer is
+ * known ({@code http.ServerSpans}).
  */
 final class SpanNaming implements SpanProcessor {
 
