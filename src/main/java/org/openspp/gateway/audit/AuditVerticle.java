@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * {@link Failure#AUDIT_UNAVAILABLE} so that nothing is exported unaudited. Owns its pool to the audit store.
  *
  * <p>Meters: {@code gateway.audit.commit} (timer, per group commit), {@code gateway.audit.failures}
- * (records that could not be committed), {@code gateway.audit.batch} (requests per commit).
+ * (records that could not be committed), {@code gateway.audit.batch} (requests per commit). Each commit is traced
+ * as {@code audit commit} ({@link StatementSpans}): the child of the first record's trace, linked from the others'.
  */
 public final class AuditVerticle extends VerticleBase {
 

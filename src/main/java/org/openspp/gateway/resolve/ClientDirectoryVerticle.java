@@ -36,7 +36,8 @@ import org.openspp.gateway.tracing.StatementSpans;
  * per client per cache period, plus one per token request.
  *
  * <p>Owns one pool ({@code clients-db}) and one circuit breaker ({@code clients-db}) to the client registry, for
- * both addresses: one registry, one view of its health.
+ * both addresses: one registry, one view of its health. Each lookup is traced as {@code client lookup} or
+ * {@code credentials lookup} ({@link StatementSpans}).
  */
 public final class ClientDirectoryVerticle extends VerticleBase {
 
