@@ -3,16 +3,21 @@ package org.openspp.gateway.http;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import org.openspp.gateway.auth.AuthenticationException;
 import org.openspp.gateway.metrics.GatewayMeters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Failed authentication, where no verified client can be held to account in the audit trail: one structured
- * line on the {@code spp.security} logger (event, endpoint, reason, request id, remote address, user agent, and
- * the client id only when a valid token named it) and the {@code gateway.auth.failures} counter, labelled by
- * endpoint and reason only (both from fixed sets). Never a token, a secret or a client id that was not verified.
+ * Failed authentication, where no verified client can be held to account in the audit trail: one structured WARN
+ * line on the {@code spp.security} logger, in Elastic Common Schema names like the access line ({@code event.action}
+ * {@code authentication_failed}, {@code event.category} {@code authentication}, {@code event.outcome}
+ * {@code failure}, {@code event.reason}, {@code event.dataset} {@code spp.security}, {@code spp.endpoint},
+ * {@code http.request.id}, {@code client.address}, {@code user_agent.original}, and {@code user.id} only when a
+ * valid token named the client) and the {@code gateway.auth.failures} counter, labelled by endpoint and reason only
+ * (both from fixed sets). Never a token, a secret or a client id that was not verified.
  */
 final class SecurityEvents {
 
@@ -65,10 +70,26 @@ final class SecurityEvents {
     String endpoint = EdgeContext.endpoint(ctx);
     meters.authFailure(endpoint, reason.label);
     if (security.isWarnEnabled()) {
-      security.warn("authentication failed {} {} {} {} {} {} {}", kv("event", "authentication_failed"),
-          kv("endpoint", endpoint), kv("reason", reason.label), kv("request_id", EdgeContext.requestId(ctx)),
-          kv("remote_address", EdgeContext.clientAddress(ctx)), kv("user_agent", EdgeContext.userAgent(ctx)),
-          kv("client_id", verifiedClientId));
+      List<Object> fields = new ArrayList<>(10);
+      fields.add(kv("event.action", "authentication_failed"));
+      fields.add(kv("event.category", "authentication"));
+      fields.add(kv("event.outcome", "failure"));
+      fields.add(kv("event.reason", reason.label));
+      fields.add(kv("event.dataset", "spp.security"));
+      fields.add(kv("spp.endpoint", endpoint));
+      fields.add(kv("http.request.id", EdgeContext.requestId(ctx)));
+      String address = EdgeContext.clientAddress(ctx);
+      if (address != null) {
+        fields.add(kv("client.address", address));
+      }
+      String agent = EdgeContext.userAgent(ctx);
+      if (agent != null) {
+        fields.add(kv("user_agent.original", agent));
+      }
+      if (verifiedClientId != null) {
+        fields.add(kv("user.id", verifiedClientId));
+      }
+      security.warn("authentication failed" + " {}".repeat(fields.size()), fields.toArray());
     }
   }
 }

@@ -190,8 +190,8 @@ class AccessAttemptAuditTest {
     assertThat(req.getString("reason")).isEqualTo("authentication");
     assertThat(req.getString("client_id")).isEqualTo("inactive-client");
     assertThat(authFailures("export", "unknown_client")).isEqualTo(before + 1);
-    assertThat(securityLine("attempt-401-inactive")).contains("reason=unknown_client", "client_id=inactive-client",
-        "remote_address=127.0.0.1", "user_agent=probe/2.0");
+    assertThat(securityLine("attempt-401-inactive")).contains("event.reason=unknown_client",
+        "user.id=inactive-client", "client.address=127.0.0.1", "user_agent.original=probe/2.0");
   }
 
   @Test
@@ -207,8 +207,9 @@ class AccessAttemptAuditTest {
     assertThat(rows("SELECT 1 FROM audit_request WHERE request_id = 'attempt-401-forged'")).isEmpty();
     assertThat(authFailures("export", "invalid_token")).isEqualTo(before + 1);
     String line = securityLine("attempt-401-forged");
-    assertThat(line).contains("event=authentication_failed", "endpoint=export", "reason=invalid_token",
-        "remote_address=127.0.0.1", "user_agent=forger/1", "client_id=null").doesNotContain("not.a.token");
+    assertThat(line).contains("event.action=authentication_failed", "event.category=authentication",
+        "event.outcome=failure", "spp.endpoint=export", "event.reason=invalid_token", "client.address=127.0.0.1",
+        "user_agent.original=forger/1").doesNotContain("user.id", "not.a.token");
   }
 
   @Test
@@ -222,8 +223,8 @@ class AccessAttemptAuditTest {
     assertThat(r.statusCode()).isEqualTo(401);
 
     assertThat(authFailures("token", "invalid_credentials")).isEqualTo(before + 1);
-    assertThat(securityLine("attempt-token-1")).contains("endpoint=token", "reason=invalid_credentials",
-        "remote_address=127.0.0.1", "user_agent=guesser/1").doesNotContain("guess-1");
+    assertThat(securityLine("attempt-token-1")).contains("spp.endpoint=token", "event.reason=invalid_credentials",
+        "client.address=127.0.0.1", "user_agent.original=guesser/1").doesNotContain("guess-1", "user.id");
   }
 
   @Test
@@ -271,7 +272,7 @@ class AccessAttemptAuditTest {
 
   String securityLine(String requestId) {
     return securityLog.list.stream().map(ILoggingEvent::getFormattedMessage)
-        .filter(m -> m.contains("request_id=" + requestId)).findFirst()
+        .filter(m -> m.contains("http.request.id=" + requestId)).findFirst()
         .orElseThrow(() -> new AssertionError("no spp.security line for " + requestId + " in "
             + Arrays.toString(securityLog.list.stream().map(ILoggingEvent::getFormattedMessage).toArray())));
   }
