@@ -1,14 +1,11 @@
 package org.openspp.gateway.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
 import java.util.List;
 import org.openspp.gateway.bus.ClientRecord;
 import org.slf4j.Logger;
@@ -91,37 +88,37 @@ final class AccessLog {
     HttpServerRequest request = ctx.request();
     ApiProblem problem = ctx.get(PROBLEM);
     int[] counts = ctx.get(COUNTS);
-    List<Object> fields = new ArrayList<>(24);
-    add(fields, "http.request.method", method(request.method()));
-    add(fields, "url.path", ownPath(request.path()));
-    add(fields, "http.route", EdgeContext.route(ctx));
-    add(fields, "http.response.status_code", status);
+    EcsLine fields = new EcsLine();
+    fields.add("http.request.method", method(request.method()));
+    fields.add("url.path", ownPath(request.path()));
+    fields.add("http.route", EdgeContext.route(ctx));
+    fields.add("http.response.status_code", status);
     boolean stamped = EdgeContext.stamped(ctx);
-    add(fields, "http.request.id", stamped ? EdgeContext.requestId(ctx) : null);
-    add(fields, "user.id", principal(ctx));
-    add(fields, "spp.resource_type", EdgeContext.type(ctx));
-    add(fields, "spp.problem", problem != null ? problem.category() : null);
+    fields.add("http.request.id", stamped ? EdgeContext.requestId(ctx) : null);
+    fields.add("user.id", principal(ctx));
+    fields.add("spp.resource_type", EdgeContext.type(ctx));
+    fields.add("spp.problem", problem != null ? problem.category() : null);
     if (counts != null) {
-      add(fields, "spp.export.total", counts[0]);
-      add(fields, "spp.export.successful", counts[1]);
-      add(fields, "spp.export.failed", counts[2]);
+      fields.add("spp.export.total", counts[0]);
+      fields.add("spp.export.successful", counts[1]);
+      fields.add("spp.export.failed", counts[2]);
     }
-    add(fields, "event.dataset", DATASET);
-    add(fields, "event.outcome", done.succeeded() && status < 400 ? "success" : "failure");
-    add(fields, "event.duration", stamped ? System.nanoTime() - EdgeContext.arrival(ctx) : null);
-    add(fields, "client.address", EdgeContext.clientAddress(ctx));
-    add(fields, "user_agent.original", EdgeContext.userAgent(ctx));
+    fields.add("event.dataset", DATASET);
+    fields.add("event.outcome", done.succeeded() && status < 400 ? "success" : "failure");
+    fields.add("event.duration", stamped ? System.nanoTime() - EdgeContext.arrival(ctx) : null);
+    fields.add("client.address", EdgeContext.clientAddress(ctx));
+    fields.add("user_agent.original", EdgeContext.userAgent(ctx));
     SpanContext span = ServerSpans.of(ctx);
     if (span != null) {
-      add(fields, "trace.id", span.getTraceId());
-      add(fields, "span.id", span.getSpanId());
+      fields.add("trace.id", span.getTraceId());
+      fields.add("span.id", span.getSpanId());
     }
     Throwable error = done.failed() ? done.cause() : status >= 500 ? ctx.get(CAUSE) : null;
     if (error != null) {
-      add(fields, "error.type", error.getClass().getName());
-      add(fields, "error.message", error.getMessage());
+      fields.add("error.type", error.getClass().getName());
+      fields.add("error.message", error.getMessage());
     }
-    log(warn, fields);
+    fields.log(access, warn, "");
   }
 
   /**
@@ -131,29 +128,14 @@ final class AccessLog {
    */
   static void invalid(ApiProblem problem, String requestId, String clientAddress) {
     if (access.isInfoEnabled()) {
-      List<Object> fields = new ArrayList<>(12);
-      add(fields, "http.response.status_code", problem.status());
-      add(fields, "http.request.id", requestId);
-      add(fields, "spp.problem", problem.category());
-      add(fields, "event.dataset", DATASET);
-      add(fields, "event.outcome", "failure");
-      add(fields, "client.address", clientAddress);
-      log(false, fields);
-    }
-  }
-
-  private static void log(boolean warn, List<Object> fields) {
-    String format = "{} ".repeat(fields.size()).trim();
-    if (warn) {
-      access.warn(format, fields.toArray());
-    } else {
-      access.info(format, fields.toArray());
-    }
-  }
-
-  private static void add(List<Object> fields, String name, Object value) {
-    if (value != null) {
-      fields.add(kv(name, value));
+      EcsLine fields = new EcsLine();
+      fields.add("http.response.status_code", problem.status());
+      fields.add("http.request.id", requestId);
+      fields.add("spp.problem", problem.category());
+      fields.add("event.dataset", DATASET);
+      fields.add("event.outcome", "failure");
+      fields.add("client.address", clientAddress);
+      fields.log(access, false, "");
     }
   }
 

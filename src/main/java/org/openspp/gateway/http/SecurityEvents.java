@@ -1,10 +1,6 @@
 package org.openspp.gateway.http;
 
-import static net.logstash.logback.argument.StructuredArguments.kv;
-
 import io.vertx.ext.web.RoutingContext;
-import java.util.ArrayList;
-import java.util.List;
 import org.openspp.gateway.auth.AuthenticationException;
 import org.openspp.gateway.metrics.GatewayMeters;
 import org.slf4j.Logger;
@@ -70,26 +66,18 @@ final class SecurityEvents {
     String endpoint = EdgeContext.endpoint(ctx);
     meters.authFailure(endpoint, reason.label);
     if (security.isWarnEnabled()) {
-      List<Object> fields = new ArrayList<>(10);
-      fields.add(kv("event.action", "authentication_failed"));
-      fields.add(kv("event.category", "authentication"));
-      fields.add(kv("event.outcome", "failure"));
-      fields.add(kv("event.reason", reason.label));
-      fields.add(kv("event.dataset", "spp.security"));
-      fields.add(kv("spp.endpoint", endpoint));
-      fields.add(kv("http.request.id", EdgeContext.requestId(ctx)));
-      String address = EdgeContext.clientAddress(ctx);
-      if (address != null) {
-        fields.add(kv("client.address", address));
-      }
-      String agent = EdgeContext.userAgent(ctx);
-      if (agent != null) {
-        fields.add(kv("user_agent.original", agent));
-      }
-      if (verifiedClientId != null) {
-        fields.add(kv("user.id", verifiedClientId));
-      }
-      security.warn("authentication failed" + " {}".repeat(fields.size()), fields.toArray());
+      new EcsLine()
+          .add("event.action", "authentication_failed")
+          .add("event.category", "authentication")
+          .add("event.outcome", "failure")
+          .add("event.reason", reason.label)
+          .add("event.dataset", "spp.security")
+          .add("spp.endpoint", endpoint)
+          .add("http.request.id", EdgeContext.requestId(ctx))
+          .add("client.address", EdgeContext.clientAddress(ctx))
+          .add("user_agent.original", EdgeContext.userAgent(ctx))
+          .add("user.id", verifiedClientId)
+          .log(security, true, "authentication failed");
     }
   }
 }
