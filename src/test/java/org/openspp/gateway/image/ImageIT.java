@@ -19,13 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
+import org.openspp.gateway.support.JibImage;
 
 /**
  * The container image, built in CI by the pom's Jib profile to a tar (no Docker daemon), then opened and run: its
@@ -46,44 +43,11 @@ class ImageIT {
 
   static JsonObject manifest;
   static JsonObject config;
-  static Pom pom;
-
-  /** What the image profile of pom.xml says. */
-  record Pom(String main, String user, List<String> jvmFlags, List<String> args, String outputTimestamp) {
-
-    static Pom read() throws Exception {
-      Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile());
-      Element properties = (Element) doc.getDocumentElement().getElementsByTagName("properties").item(0);
-      Element jib = null;
-      NodeList plugins = doc.getElementsByTagName("plugin");
-      for (int i = 0; i < plugins.getLength(); i++) {
-        Element p = (Element) plugins.item(i);
-        if ("jib-maven-plugin".equals(p.getElementsByTagName("artifactId").item(0).getTextContent().trim())) {
-          jib = p;
-        }
-      }
-      assertThat(jib).as("the Jib profile in pom.xml").isNotNull();
-      return new Pom(text(properties, "main.class"), text(jib, "user"), texts(jib, "jvmFlag"), texts(jib, "arg"),
-          text(properties, "project.build.outputTimestamp"));
-    }
-
-    private static String text(Element parent, String tag) {
-      return parent.getElementsByTagName(tag).item(0).getTextContent().trim();
-    }
-
-    private static List<String> texts(Element parent, String tag) {
-      List<String> out = new ArrayList<>();
-      NodeList nodes = parent.getElementsByTagName(tag);
-      for (int i = 0; i < nodes.getLength(); i++) {
-        out.add(nodes.item(i).getTextContent().trim());
-      }
-      return out;
-    }
-  }
+  static JibImage profile;
 
   @BeforeAll
   static void build() throws Exception {
-    pom = Pom.read();
+    profile = JibImage.fromPom(Path.of("pom.xml"));
     delete(WORK);
     Files.createDirectories(WORK);
     CiBaseRootfs.assemble(BASE);
@@ -123,11 +87,11 @@ class ImageIT {
     JsonObject c = config.getJsonObject("config");
     List<Object> entrypoint = new ArrayList<>();
     entrypoint.add("java");
-    entrypoint.addAll(pom.jvmFlags());
-    entrypoint.addAll(List.of("-cp", "@/app/jib-classpath-file", pom.main()));
+    entrypoint.addAll(profile.jvmFlags());
+    entrypoint.addAll(List.of("-cp", "@/app/jib-classpath-file", profile.mainClass()));
     assertThat(c.getJsonArray("Entrypoint").getList()).isEqualTo(entrypoint);
-    assertThat(c.getJsonArray("Cmd").getList()).isEqualTo(pom.args());
-    assertThat(c.getString("User")).isEqualTo(pom.user()).isEqualTo("10001:10001");
+    assertThat(c.getJsonArray("Cmd").getList()).isEqualTo(profile.args());
+    assertThat(c.getString("User")).isEqualTo(profile.user()).isEqualTo("10001:10001");
     assertThat(c.getString("WorkingDir")).isEqualTo("/tmp");
     assertThat(c.getJsonObject("ExposedPorts").fieldNames()).containsExactlyInAnyOrder("8080/tcp", "9090/tcp");
     assertThat(c.getJsonArray("Env").getList()).contains("SPP_LOG_FORMAT=json");
@@ -144,7 +108,7 @@ class ImageIT {
     }
     assertThat(comments).containsSubsequence("dependencies", "resources", "classes", "jvm arg files");
     assertThat(manifest.getJsonArray("Layers")).hasSize(comments.size());
-    assertThat(Files.readString(ROOTFS.resolve("app/jib-main-class-file")).trim()).isEqualTo(pom.main());
+    assertThat(Files.readString(ROOTFS.resolve("app/jib-main-class-file")).trim()).isEqualTo(profile.mainClass());
     assertThat(Files.readString(ROOTFS.resolve("app/jib-classpath-file")))
         .startsWith("/app/resources:/app/classes:/app/libs/");
     assertThat(ROOTFS.resolve("app/classes/org/openspp/gateway/GatewayMain.class")).exists();
@@ -161,11 +125,11 @@ class ImageIT {
   @Test
   @DisplayName("reproducible: creation time and file times are the build's output timestamp; two builds, one image")
   void reproducible() throws Exception {
-    assertThat(config.getString("created")).isEqualTo(pom.outputTimestamp());
+    assertThat(config.getString("created")).isEqualTo(profile.outputTimestamp());
     for (Object h : config.getJsonArray("history")) {
-      assertThat(((JsonObject) h).getString("created")).isEqualTo(pom.outputTimestamp());
+      assertThat(((JsonObject) h).getString("created")).isEqualTo(profile.outputTimestamp());
     }
-    Instant fixed = Instant.parse(pom.outputTimestamp());
+    Instant fixed = Instant.parse(profile.outputTimestamp());
     assertThat(Files.getLastModifiedTime(ROOTFS.resolve("app/classes/org/openspp/gateway/GatewayMain.class"))
         .toInstant()).isEqualTo(fixed);
     Path again = WORK.resolve("again");

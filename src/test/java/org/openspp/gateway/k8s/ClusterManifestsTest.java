@@ -21,6 +21,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
+import org.openspp.gateway.support.JibImage;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -89,7 +90,7 @@ class ClusterManifestsTest {
   @Test
   @DisplayName("each tier launches java itself with the image's JVM flags and Jib's argument files, no JVM option variables")
   void tiersLaunchTheImageWithItsFlags() throws IOException {
-    KubernetesManifestsTest.JibImage jib = KubernetesManifestsTest.JibImage.fromPom(KubernetesManifestsTest.POM);
+    JibImage jib = JibImage.fromPom(KubernetesManifestsTest.POM);
     for (String file : List.of("deployment-http.yaml", "deployment-resolver.yaml")) {
       Container c = container(load(file, Deployment.class));
       assertThat(KubernetesManifestsTest.jvmFlags(c, jib)).as(file).containsAll(jib.jvmFlags())

@@ -44,7 +44,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +51,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -61,10 +59,7 @@ import org.openspp.gateway.config.ConfigLoader;
 import org.openspp.gateway.config.GatewayConfig;
 import org.openspp.gateway.http.HttpVerticle;
 import org.openspp.gateway.http.TokenEndpoint;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.w3c.dom.NodeList;
+import org.openspp.gateway.support.JibImage;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -397,19 +392,19 @@ class KubernetesManifestsTest {
   @DisplayName("image, args, user and JVM options agree with the Jib image profile of pom.xml")
   void imageProfile() throws Exception {
     JibImage jib = JibImage.fromPom(POM);
-    assertThat(container.getImage()).isEqualTo(jib.image);
-    assertThat(container.getArgs()).isEqualTo(jib.args);
-    String[] user = jib.user.split(":");
+    assertThat(container.getImage()).isEqualTo(jib.image());
+    assertThat(container.getArgs()).isEqualTo(jib.args());
+    String[] user = jib.user().split(":");
     assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(Long.parseLong(user[0]));
     assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(Long.parseLong(user[1]));
-    assertThat(jib.workingDirectory).isEqualTo("/tmp");
-    assertThat(jib.jvmFlags).contains("-XX:+ExitOnOutOfMemoryError").anyMatch(f -> f.startsWith("-XX:MaxRAMPercentage="));
+    assertThat(jib.workingDirectory()).isEqualTo("/tmp");
+    assertThat(jib.jvmFlags()).contains("-XX:+ExitOnOutOfMemoryError").anyMatch(f -> f.startsWith("-XX:MaxRAMPercentage="));
     for (String flag : jvmFlags(container, jib)) {
       assertThat(flag).as("heap flags that would override the image's MaxRAMPercentage")
           .doesNotStartWith("-Xmx").doesNotStartWith("-Xms").doesNotStartWith("-XX:MaxRAM=")
           .doesNotStartWith("-XX:MaxHeapSize").doesNotStartWith("-XX:-ExitOnOutOfMemoryError");
       if (flag.startsWith("-XX:MaxRAMPercentage=")) {
-        assertThat(jib.jvmFlags).contains(flag);
+        assertThat(jib.jvmFlags()).contains(flag);
       }
       if (flag.startsWith("-XX:ActiveProcessorCount=")) {
         BigDecimal cpus = new BigDecimal(flag.substring(flag.indexOf('=') + 1));
@@ -423,8 +418,8 @@ class KubernetesManifestsTest {
   @DisplayName("the container launches java itself: the image's JVM flags, Jib's class-path and main-class files")
   void commandIsTheImageLaunchWithItsFlags() {
     JibImage jib = JibImage.fromPom(POM);
-    assertThat(jib.jvmFlags).as("jvmFlags of the image profile").isNotEmpty();
-    assertThat(jvmFlags(container, jib)).containsAll(jib.jvmFlags).contains("-XX:ActiveProcessorCount=2");
+    assertThat(jib.jvmFlags()).as("jvmFlags of the image profile").isNotEmpty();
+    assertThat(jvmFlags(container, jib)).containsAll(jib.jvmFlags()).contains("-XX:ActiveProcessorCount=2");
   }
 
   @Test
@@ -472,7 +467,7 @@ class KubernetesManifestsTest {
     assertThat(command.get(0)).as("the image's java (on its PATH, as Jib's entrypoint)").isEqualTo("java");
     assertThat(command.subList(command.size() - JIB_LAUNCH.size(), command.size())).isEqualTo(JIB_LAUNCH);
     List<String> flags = command.subList(1, command.size() - JIB_LAUNCH.size());
-    assertThat(flags).as(c.getName() + ": every JVM flag of the image profile").containsAll(jib.jvmFlags)
+    assertThat(flags).as(c.getName() + ": every JVM flag of the image profile").containsAll(jib.jvmFlags())
         .allMatch(f -> f.startsWith("-X") || f.startsWith("-D"), "a JVM option")
         .noneMatch(f -> f.startsWith("-Xmx") || f.startsWith("-Xms") || f.startsWith("-XX:MaxRAM=")
             || f.startsWith("-XX:MaxHeapSize") || f.equals("-XX:-ExitOnOutOfMemoryError"));
@@ -943,82 +938,6 @@ class KubernetesManifestsTest {
   }
 
   /** The container settings of the {@code image} profile in pom.xml (Jib). */
-  record JibImage(String image, List<String> args, String user, String workingDirectory, List<String> jvmFlags,
-      String creationTime, String filesModificationTime, String outputTimestamp) {
-
-    static JibImage fromPom(Path pom) {
-      try {
-        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
-        Element project = doc.getDocumentElement();
-        Map<String, String> props = new LinkedHashMap<>();
-        props.put("project.version", text(child(project, "version")));
-        Element properties = child(project, "properties");
-        for (Node n = properties.getFirstChild(); n != null; n = n.getNextSibling()) {
-          if (n instanceof Element e) {
-            props.put(e.getTagName(), e.getTextContent().trim());
-          }
-        }
-        Element jib = null;
-        NodeList plugins = doc.getElementsByTagName("plugin");
-        for (int i = 0; i < plugins.getLength(); i++) {
-          Element p = (Element) plugins.item(i);
-          if ("jib-maven-plugin".equals(text(child(p, "artifactId")))) {
-            jib = child(p, "configuration");
-          }
-        }
-        assertThat(jib).as("jib-maven-plugin configuration in pom.xml").isNotNull();
-        Element c = child(jib, "container");
-        return new JibImage(
-            resolve(text(child(child(jib, "to"), "image")), props),
-            texts(child(c, "args"), props),
-            text(child(c, "user")),
-            text(child(c, "workingDirectory")),
-            texts(child(c, "jvmFlags"), props),
-            resolve(text(child(c, "creationTime")), props),
-            resolve(text(child(c, "filesModificationTime")), props),
-            props.get("project.build.outputTimestamp"));
-      } catch (Exception e) {
-        throw new AssertionError("cannot read the image profile of " + pom + ": " + e, e);
-      }
-    }
-
-    private static Element child(Element parent, String tag) {
-      Objects.requireNonNull(parent, "parent of " + tag);
-      for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-        if (n instanceof Element e && e.getTagName().equals(tag)) {
-          return e;
-        }
-      }
-      return null;
-    }
-
-    private static String text(Element e) {
-      return e == null ? null : e.getTextContent().trim();
-    }
-
-    private static List<String> texts(Element parent, Map<String, String> props) {
-      List<String> out = new ArrayList<>();
-      for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
-        if (n instanceof Element e) {
-          out.add(resolve(e.getTextContent().trim(), props));
-        }
-      }
-      return out;
-    }
-
-    private static String resolve(String s, Map<String, String> props) {
-      Matcher m = Pattern.compile("\\$\\{([^}]+)}").matcher(s);
-      StringBuilder sb = new StringBuilder();
-      while (m.find()) {
-        String v = props.get(m.group(1));
-        assertThat(v).as("pom property " + m.group(1)).isNotNull();
-        m.appendReplacement(sb, Matcher.quoteReplacement(resolve(v, props)));
-      }
-      m.appendTail(sb);
-      return sb.toString();
-    }
-  }
-
   /**
    * A small PromQL reader: the metric names, label matchers and functions of an expression, checked against the
    * series the gateway exports (README "Metrics", and its {@code /metrics} exposition). Not a full parser, but
