@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Set;
 import org.openspp.gateway.bus.ClientRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +39,7 @@ final class AccessLog {
 
   static final String DATASET = "spp.access";
   private static final Logger access = LoggerFactory.getLogger(DATASET);
-  private static final java.util.Set<String> OWN_PATHS = java.util.Set.of(HttpVerticle.EXPORT_PATH,
+  private static final Set<String> OWN_PATHS = Set.of(HttpVerticle.EXPORT_PATH,
       HttpVerticle.EXPORT_PATH_ENCODED, HttpVerticle.OPENAPI_PATH, TokenEndpoint.PATH);
   private static final List<HttpMethod> KNOWN_METHODS = List.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST,
       HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.CONNECT, HttpMethod.OPTIONS, HttpMethod.TRACE, HttpMethod.PATCH);
